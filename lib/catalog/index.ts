@@ -1,0 +1,4 @@
+export * from './services';
+export * from './key-usage';
+export * from './purposes';
+export * from './coverage';

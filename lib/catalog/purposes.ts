@@ -1,0 +1,288 @@
+/**
+ * The certificate purposes of CUCM and IM and Presence (DOMAIN.md §2, §3, §5), as data.
+ */
+import { Service } from './services';
+
+export type CertPlatform = 'cucm' | 'imp';
+
+/** Which nodes a rule applies to. */
+export interface NodeSelector {
+  /** Restrict to one platform's nodes; absent means both. */
+  readonly platform?: CertPlatform;
+  /**
+   * `covered`: the nodes the certificate is for (the SAN list of a multi-server
+   * certificate, the one node of a single-server one); `publisher`: the platform's
+   * publisher (CUCM publisher, or the IM&P database publisher); `all`: every node.
+   */
+  readonly scope: 'covered' | 'publisher' | 'all';
+  /** Only nodes where the service is activated (feature services). */
+  readonly whereActivated?: boolean;
+}
+
+export interface RestartRule {
+  readonly service: string;
+  readonly on: NodeSelector;
+}
+
+/** A named TLS port where a purpose's certificate is presented (DOMAIN.md §6). */
+export interface ServicePort {
+  /** Name used for overrides in a node's `ports`. */
+  readonly name: string;
+  readonly port: number;
+  /** `tls`: handshake at once; `xmpp-starttls`: XMPP stream then STARTTLS. */
+  readonly handshake: 'tls' | 'xmpp-starttls';
+  /**
+   * The service that listens there: the port exists only on nodes running it, and
+   * presents a newly uploaded certificate only after this service restarted.
+   */
+  readonly servedBy: string;
+}
+
+export interface PurposeInfo {
+  readonly name: string;
+  /** The key-usage row family (the name without -ECDSA). */
+  readonly family: string;
+  readonly keyType: 'RSA' | 'EC';
+  readonly platforms: readonly CertPlatform[];
+  readonly trustStore: string;
+  readonly multiServer: boolean;
+  readonly publisherOnly: boolean;
+  readonly presentedBy: readonly string[];
+  /** The nodes a certificate of this purpose can be for, and a multi-server one must cover. */
+  readonly covers: NodeSelector;
+  /** Services to restart after the leaf upload, in order, on publisher first then subscribers. */
+  readonly restarts: readonly RestartRule[];
+  /** Tomcat: subscribers restart one at a time (DOMAIN.md §5); others in parallel after the publisher. */
+  readonly restartOneAtATime: boolean;
+  readonly ports: readonly ServicePort[];
+  /** Affects phones: the change needs a maintenance window. */
+  readonly maintenanceWindow: boolean;
+  /** In mixed mode the CTL must be updated before the restarts. */
+  readonly ctlUpdateInMixedMode: boolean;
+  /** SSO must be disabled before and re-enabled after the rollout. */
+  readonly ssoAround: boolean;
+  /** Human checks before the restarts. */
+  readonly manualBeforeRestarts: readonly string[];
+  /** Human actions after the restarts. */
+  readonly manualAfter: readonly string[];
+}
+
+const TOMCAT_RESTARTS: readonly RestartRule[] = [
+  { service: Service.TOMCAT, on: { scope: 'covered' } },
+  { service: Service.UDS_TOMCAT, on: { platform: 'cucm', scope: 'covered' } },
+  { service: Service.AXL_TOMCAT, on: { platform: 'cucm', scope: 'covered' } },
+  { service: Service.DRF_MASTER, on: { platform: 'cucm', scope: 'publisher' } },
+  { service: Service.DRF_LOCAL, on: { scope: 'covered' } },
+];
+const CALLMANAGER_RESTARTS: readonly RestartRule[] = [
+  { service: Service.TVS, on: { platform: 'cucm', scope: 'covered' } },
+  { service: Service.TFTP, on: { platform: 'cucm', scope: 'covered', whereActivated: true } },
+  { service: Service.CALLMANAGER, on: { platform: 'cucm', scope: 'covered', whereActivated: true } },
+  { service: Service.CTIMANAGER, on: { platform: 'cucm', scope: 'covered', whereActivated: true } },
+];
+const IPSEC_RESTARTS: readonly RestartRule[] = [
+  { service: Service.DRF_MASTER, on: { platform: 'cucm', scope: 'publisher' } },
+  { service: Service.DRF_LOCAL, on: { scope: 'covered' } },
+];
+const CUP_RESTARTS: readonly RestartRule[] = [
+  { service: Service.SIP_PROXY, on: { platform: 'imp', scope: 'covered' } },
+  { service: Service.PRESENCE_ENGINE, on: { platform: 'imp', scope: 'covered' } },
+];
+
+const HTTPS: ServicePort = { name: 'https', port: 8443, handshake: 'tls', servedBy: Service.TOMCAT };
+const SIP_TLS: ServicePort = { name: 'sip-tls', port: 5061, handshake: 'tls', servedBy: Service.CALLMANAGER };
+const CTI_TLS: ServicePort = { name: 'cti-tls', port: 2749, handshake: 'tls', servedBy: Service.CTIMANAGER };
+const TVS_PORT: ServicePort = { name: 'tvs', port: 2445, handshake: 'tls', servedBy: Service.TVS };
+const CAPF_PORT: ServicePort = { name: 'capf', port: 3804, handshake: 'tls', servedBy: Service.CAPF };
+const CUP_SIP_TLS: ServicePort = { name: 'sip-tls', port: 5061, handshake: 'tls', servedBy: Service.SIP_PROXY };
+const XMPP_C2S: ServicePort = { name: 'xmpp-client', port: 5222, handshake: 'xmpp-starttls', servedBy: Service.XCP_ROUTER };
+const XMPP_S2S: ServicePort = {
+  name: 'xmpp-server',
+  port: 5269,
+  handshake: 'xmpp-starttls',
+  servedBy: Service.XCP_FEDERATION_CONNECTION_MANAGER,
+};
+
+const PHONE_RESET = 'Reset the phones so they download the new trust list (ITL/CTL) and re-register';
+
+interface Family {
+  readonly family: string;
+  readonly platforms: readonly CertPlatform[];
+  readonly trustStore: string;
+  readonly multiServer: boolean;
+  readonly publisherOnly?: boolean;
+  readonly presentedBy: readonly string[];
+  readonly covers: NodeSelector;
+  readonly restarts: readonly RestartRule[];
+  readonly restartOneAtATime?: boolean;
+  readonly ports: readonly ServicePort[];
+  readonly maintenanceWindow?: boolean;
+  readonly ctlUpdateInMixedMode?: boolean;
+  readonly ssoAround?: boolean;
+  readonly manualBeforeRestarts?: readonly string[];
+  readonly manualAfter?: readonly string[];
+  /** Has an -ECDSA twin. */
+  readonly ecdsa: boolean;
+}
+
+const FAMILIES: readonly Family[] = [
+  {
+    family: 'tomcat',
+    platforms: ['cucm', 'imp'],
+    trustStore: 'tomcat-trust',
+    multiServer: true,
+    presentedBy: [Service.TOMCAT, Service.AXL_WEB_SERVICE, Service.CLIENT_PROFILE_AGENT],
+    covers: { scope: 'all' },
+    restarts: TOMCAT_RESTARTS,
+    restartOneAtATime: true,
+    ports: [HTTPS],
+    ssoAround: true,
+    manualAfter: ['Take a DRF backup: the tomcat certificate changed'],
+    ecdsa: true,
+  },
+  {
+    family: 'CallManager',
+    platforms: ['cucm'],
+    trustStore: 'CallManager-trust',
+    multiServer: true,
+    presentedBy: [Service.CALLMANAGER, Service.TFTP, Service.CTIMANAGER, Service.TVS],
+    covers: { platform: 'cucm', scope: 'all' },
+    restarts: CALLMANAGER_RESTARTS,
+    ports: [SIP_TLS, CTI_TLS],
+    maintenanceWindow: true,
+    ctlUpdateInMixedMode: true,
+    manualBeforeRestarts: ['Confirm that phones trust the TVS certificate in service (phones must trust TVS before the CallManager change)'],
+    manualAfter: [PHONE_RESET],
+    ecdsa: true,
+  },
+  {
+    family: 'CAPF',
+    platforms: ['cucm'],
+    trustStore: 'CAPF-trust',
+    multiServer: false,
+    publisherOnly: true,
+    presentedBy: [Service.CAPF],
+    covers: { platform: 'cucm', scope: 'publisher' },
+    restarts: [
+      { service: Service.TVS, on: { platform: 'cucm', scope: 'all' } },
+      { service: Service.TFTP, on: { platform: 'cucm', scope: 'all', whereActivated: true } },
+      { service: Service.CAPF, on: { platform: 'cucm', scope: 'publisher' } },
+    ],
+    ports: [CAPF_PORT],
+    maintenanceWindow: true,
+    ctlUpdateInMixedMode: true,
+    manualAfter: [PHONE_RESET],
+    ecdsa: false,
+  },
+  {
+    family: 'TVS',
+    platforms: ['cucm'],
+    trustStore: 'TVS-trust',
+    multiServer: true,
+    presentedBy: [Service.TVS],
+    covers: { platform: 'cucm', scope: 'all' },
+    restarts: [
+      { service: Service.TFTP, on: { platform: 'cucm', scope: 'covered', whereActivated: true } },
+      { service: Service.TVS, on: { platform: 'cucm', scope: 'covered' } },
+    ],
+    ports: [TVS_PORT],
+    maintenanceWindow: true,
+    manualAfter: [PHONE_RESET],
+    ecdsa: false,
+  },
+  {
+    family: 'ipsec',
+    platforms: ['cucm', 'imp'],
+    trustStore: 'ipsec-trust',
+    multiServer: false,
+    presentedBy: [Service.IPSEC_POLICY],
+    covers: { scope: 'all' },
+    restarts: IPSEC_RESTARTS,
+    ports: [],
+    manualBeforeRestarts: ['Confirm that no DRF backup or restore is running (the DRF services restart)'],
+    ecdsa: false,
+  },
+  {
+    family: 'cup',
+    platforms: ['imp'],
+    trustStore: 'cup-trust',
+    multiServer: false,
+    presentedBy: [Service.SIP_PROXY, Service.PRESENCE_ENGINE],
+    covers: { platform: 'imp', scope: 'all' },
+    restarts: CUP_RESTARTS,
+    ports: [CUP_SIP_TLS],
+    ecdsa: true,
+  },
+  {
+    family: 'cup-xmpp',
+    platforms: ['imp'],
+    trustStore: 'cup-xmpp-trust',
+    multiServer: true,
+    presentedBy: [Service.XCP_CONNECTION_MANAGER, Service.XCP_WEB_CONNECTION_MANAGER, Service.XCP_DIRECTORY_SERVICE, Service.XCP_ROUTER],
+    covers: { platform: 'imp', scope: 'all' },
+    restarts: [{ service: Service.XCP_ROUTER, on: { platform: 'imp', scope: 'covered' } }],
+    ports: [XMPP_C2S],
+    ecdsa: true,
+  },
+  {
+    family: 'cup-xmpp-s2s',
+    platforms: ['imp'],
+    trustStore: 'cup-xmpp-trust',
+    multiServer: true,
+    presentedBy: [Service.XCP_FEDERATION_CONNECTION_MANAGER],
+    covers: { platform: 'imp', scope: 'all' },
+    restarts: [
+      { service: Service.XCP_FEDERATION_CONNECTION_MANAGER, on: { platform: 'imp', scope: 'covered', whereActivated: true } },
+    ],
+    ports: [XMPP_S2S],
+    ecdsa: true,
+  },
+];
+
+function expand(f: Family): PurposeInfo[] {
+  const base: PurposeInfo = {
+    name: f.family,
+    family: f.family,
+    keyType: 'RSA',
+    platforms: f.platforms,
+    trustStore: f.trustStore,
+    multiServer: f.multiServer,
+    publisherOnly: f.publisherOnly ?? false,
+    presentedBy: f.presentedBy,
+    covers: f.covers,
+    restarts: f.restarts,
+    restartOneAtATime: f.restartOneAtATime ?? false,
+    ports: f.ports,
+    maintenanceWindow: f.maintenanceWindow ?? false,
+    ctlUpdateInMixedMode: f.ctlUpdateInMixedMode ?? false,
+    ssoAround: f.ssoAround ?? false,
+    manualBeforeRestarts: f.manualBeforeRestarts ?? [],
+    manualAfter: f.manualAfter ?? [],
+  };
+  return f.ecdsa ? [base, { ...base, name: `${f.family}-ECDSA`, keyType: 'EC' }] : [base];
+}
+
+/** Every CUCM and IM&P purpose, in the order of DOMAIN.md §2. */
+export const PURPOSES: readonly PurposeInfo[] = FAMILIES.flatMap(expand);
+
+const BY_NAME = new Map(PURPOSES.map((p) => [p.name, p]));
+
+export function purposeNames(): string[] {
+  return PURPOSES.map((p) => p.name);
+}
+
+export function findPurpose(name: string): PurposeInfo | undefined {
+  return BY_NAME.get(name);
+}
+
+/** The purpose of that name; throws with the list of known purposes otherwise. */
+export function getPurpose(name: string): PurposeInfo {
+  const p = BY_NAME.get(name);
+  if (!p) throw new Error(`Unknown certificate purpose '${name}': use one of ${purposeNames().join(', ')}`);
+  return p;
+}
+
+/** Trust stores that exist on CUCM / IM&P nodes. */
+export function trustStoreNames(): string[] {
+  return [...new Set(PURPOSES.map((p) => p.trustStore))].sort();
+}

@@ -1,0 +1,54 @@
+/**
+ * `ucrollout`: the command line. Each command lives in its own module, loaded only when
+ * called, so `ucrollout step run` (once per Terraform resource) starts fast.
+ */
+import { CliError } from './errors';
+
+type CommandModule = { run(args: string[]): Promise<number> };
+
+const COMMANDS: Record<string, { summary: string; load: () => CommandModule }> = {
+  plan: { summary: 'plan --inventory FILE --out DIR: write plan.json, PLAN.md and cdk.tf.json per cluster', load: () => require('./commands/plan') },
+  csr: { summary: 'csr --inventory FILE --cluster C --purpose P --out DIR: generate a CSR and key', load: () => require('./commands/csr') },
+  ca: { summary: 'ca init|sign: a lab CA for rehearsals and tests (not for production)', load: () => require('./commands/ca') },
+  lint: { summary: 'lint --inventory FILE | --cert F --chain F --purpose P --nodes a,b: check certificates', load: () => require('./commands/lint') },
+  step: { summary: 'step run ID --plan plan.json: carry out one plan step (Terraform calls this)', load: () => require('./commands/step') },
+  confirm: { summary: 'confirm ID --plan plan.json: confirm a manual step was done', load: () => require('./commands/confirm') },
+  sim: { summary: 'sim start|stop: the digital twin of the declared clusters', load: () => require('./commands/sim') },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return ['usage: ucrollout <command> [options]', '', 'commands:', ...lines, '', 'ucrollout <command> --help for the options of one command'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`ucrollout: unknown command '${name}'\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await command.load().run(args);
+  } catch (e) {
+    if (e instanceof CliError || (e instanceof Error && !process.env.UCROLLOUT_DEBUG)) {
+      process.stderr.write(`ucrollout ${name}: ${(e as Error).message}\n`);
+      return e instanceof CliError ? e.exitCode : 1;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,37 @@
+import { ClusterDecl, NodeDecl, isImpRole } from './declarations';
+
+const ROLE_RANK: Record<NodeDecl['role'], number> = {
+  publisher: 0,
+  subscriber: 1,
+  'imp-database-publisher': 2,
+  'imp-subscriber': 3,
+};
+
+/** Nodes in rollout order: CUCM publisher, CUCM subscribers, IM&P database publisher, IM&P subscribers (declaration order within a role). */
+export function nodesInRolloutOrder(cluster: ClusterDecl): NodeDecl[] {
+  return cluster.nodes
+    .map((n, i) => ({ n, i }))
+    .sort((a, b) => ROLE_RANK[a.n.role] - ROLE_RANK[b.n.role] || a.i - b.i)
+    .map((x) => x.n);
+}
+
+export function nodePlatform(node: NodeDecl): 'cucm' | 'imp' {
+  return isImpRole(node.role) ? 'imp' : 'cucm';
+}
+
+export function publisherOf(cluster: ClusterDecl, platform: 'cucm' | 'imp'): NodeDecl | undefined {
+  const role = platform === 'cucm' ? 'publisher' : 'imp-database-publisher';
+  return cluster.nodes.find((n) => n.role === role);
+}
+
+export function findNode(cluster: ClusterDecl, fqdn: string): NodeDecl | undefined {
+  const want = fqdn.toLowerCase();
+  return cluster.nodes.find((n) => n.fqdn.toLowerCase() === want);
+}
+
+/** First DNS label of the FQDN, or the whole FQDN when two nodes of the cluster share a first label. */
+export function shortName(cluster: ClusterDecl, node: NodeDecl): string {
+  const label = node.fqdn.split('.')[0].toLowerCase();
+  const clash = cluster.nodes.filter((n) => n.fqdn.split('.')[0].toLowerCase() === label).length > 1;
+  return clash ? node.fqdn.toLowerCase() : label;
+}

@@ -1,0 +1,113 @@
+/**
+ * The domain model: what a user declares, as plain readonly data.
+ *
+ * Constructs and the inventory loader both produce these objects; the planner,
+ * the PKI lint, the drivers and the digital twin only ever read them. Nothing
+ * here knows of cdktf, files or the network.
+ */
+
+/** Where a node sits in a CUCM / IM and Presence cluster (DOMAIN.md §1). */
+export type NodeRole = 'publisher' | 'subscriber' | 'imp-database-publisher' | 'imp-subscriber';
+
+/** Which management interface the executor uses for certificate uploads on a node (DOMAIN.md §6). */
+export type NodeApi = 'cli' | 'rest';
+
+export type SecurityMode = 'non-secure' | 'mixed';
+
+export type Distribution = 'multi-server' | 'single-server';
+
+export interface NodeDecl {
+  /** Fully qualified domain name: the identity TLS and SSH check. */
+  readonly fqdn: string;
+  readonly role: NodeRole;
+  /** Network address used to reach the node; defaults to the FQDN. */
+  readonly address?: string;
+  /** Activated services (names as in `utils service list`). */
+  readonly services: readonly string[];
+  /** Upload interface: admin CLI over SSH (any release) or the certificate REST API (14+). */
+  readonly api: NodeApi;
+  /** Pinned SSH host key fingerprints (`SHA256:…`), as `ssh-keygen -lf` prints them. */
+  readonly sshHostKeys: readonly string[];
+  /** Software release, e.g. `15.0` or `14.0`: decides the CLI output format and whether the REST API exists. */
+  readonly version: string;
+  /** Service port overrides, keyed by the port's name in the catalog (e.g. `https`, `sip-tls`). */
+  readonly ports: Readonly<Record<string, number>>;
+}
+
+/** Where the executor finds credentials: references only, never the secret itself. */
+export interface CredentialsRef {
+  /** Environment variable holding the platform admin user name. */
+  readonly usernameEnv: string;
+  /** Environment variable holding the platform admin password. */
+  readonly passwordEnv: string;
+  /** Optional file (JSON `{ "username": …, "password": … }`) read when the variables are unset. */
+  readonly file?: string;
+}
+
+export interface ClusterDecl {
+  readonly name: string;
+  readonly nodes: readonly NodeDecl[];
+  readonly securityMode: SecurityMode;
+  readonly sso: boolean;
+  readonly credentials: CredentialsRef;
+  /** known_hosts file with the nodes' SSH host keys (alternative to per-node fingerprints). */
+  readonly knownHostsFile?: string;
+  /** CA bundle that signs the nodes' HTTPS (8443) certificates, for the REST and SOAP drivers. */
+  readonly httpsCaFile?: string;
+  /** IM&P database publishers of other clusters that sync trust through the Intercluster Sync Agent. */
+  readonly interclusterPeers: readonly string[];
+  /**
+   * CallManager multi-server: keep (true) or drop (false) the CUCM nodes where the
+   * CallManager service is not activated. Undefined means "not decided" and is refused
+   * when such a node exists (DOMAIN.md §2: the choice must be explicit).
+   */
+  readonly callManagerIncludeInactiveNodes?: boolean;
+  /** Seconds to wait before clean-up of old self-signed trust (ISA clean-up, about 30 minutes). */
+  readonly cleanupDelaySeconds: number;
+}
+
+export interface CertificateAuthorityDecl {
+  readonly name: string;
+  /** PEM or DER file of the root. */
+  readonly root: string;
+  /** Intermediates, from the one the root signed down to the issuing CA. */
+  readonly intermediates: readonly string[];
+}
+
+export interface CertificateDecl {
+  readonly cluster: string;
+  readonly purpose: string;
+  readonly distribution: Distribution;
+  /** Single-server only: the node the certificate belongs to. */
+  readonly node?: string;
+  /** The signed leaf (PEM or DER). */
+  readonly certificate: string;
+  /** Name of the declared certificate authority that issued it. */
+  readonly ca: string;
+  /** Optional CSR it was signed from (lint checks the public key matches). */
+  readonly csr?: string;
+}
+
+/** A certificate put into trust stores on its own, e.g. an Expressway-C root. */
+export interface TrustEntryDecl {
+  readonly cluster: string;
+  readonly name: string;
+  readonly certificate: string;
+  /** Trust store names, e.g. `tomcat-trust`, `CallManager-trust`. */
+  readonly stores: readonly string[];
+}
+
+export interface Declarations {
+  readonly clusters: readonly ClusterDecl[];
+  readonly certificateAuthorities: readonly CertificateAuthorityDecl[];
+  readonly certificates: readonly CertificateDecl[];
+  readonly trustEntries: readonly TrustEntryDecl[];
+}
+
+export function isImpRole(role: NodeRole): boolean {
+  return role === 'imp-database-publisher' || role === 'imp-subscriber';
+}
+
+export function isPublisherRole(role: NodeRole): boolean {
+  return role === 'publisher' || role === 'imp-database-publisher';
+}

@@ -1,0 +1,3 @@
+export * from './declarations';
+export * from './certificate-facts';
+export * from './cluster';

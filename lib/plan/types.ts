@@ -1,0 +1,126 @@
+/**
+ * plan.json, format version 1: one file per cluster (one Terraform stack per cluster).
+ *
+ * The planner writes it; `ucrollout step run` and the digital twin read it. It holds
+ * references (file paths relative to the plan file, environment variable names) and
+ * fingerprints, never a certificate body, key or password.
+ */
+import { CredentialsRef, NodeApi, NodeRole, SecurityMode } from '../model';
+
+export type StepKind =
+  | 'preflight'
+  | 'upload-trust'
+  | 'upload-identity'
+  | 'restart-service'
+  | 'verify'
+  | 'cleanup'
+  | 'manual';
+
+export const STEP_KINDS: readonly StepKind[] = [
+  'preflight',
+  'upload-trust',
+  'upload-identity',
+  'restart-service',
+  'verify',
+  'cleanup',
+  'manual',
+];
+
+/** A certificate a step uploads or expects, by reference. */
+export interface StepCertificate {
+  /** SHA-256 of the DER, lowercase hex. */
+  readonly sha256: string;
+  readonly subject: string;
+  /** The file, relative to the folder of plan.json (posix separators). */
+  readonly file: string;
+}
+
+/** A TLS port the verify step connects to. */
+export interface StepPort {
+  readonly name: string;
+  readonly port: number;
+  readonly handshake: 'tls' | 'xmpp-starttls';
+}
+
+export interface PlanStep {
+  /** Stable, readable, unique within the plan: `tomcat/restart/cs-ccm-sub/cisco-tomcat`. */
+  readonly id: string;
+  readonly kind: StepKind;
+  readonly cluster: string;
+  /** FQDN of the node the step acts on. */
+  readonly node: string;
+  /** Certificate purpose, or `cluster` for steps that serve the whole change. */
+  readonly purpose: string;
+  /** Ids of the steps that must be done first, sorted. */
+  readonly dependsOn: readonly string[];
+  readonly description: string;
+  /** What an engineer would type at the node's `admin:` prompt, or do by hand. */
+  readonly command: string;
+  /** Why this step exists: the rule of DOMAIN.md it carries out. */
+  readonly reason: string;
+  /** Fingerprint of everything that, when changed, must re-run the step (own content + dependencies). */
+  readonly trigger: string;
+
+  /** upload-trust / cleanup: trust store name (`tomcat-trust`). */
+  readonly store?: string;
+  /** restart-service: the service name as `utils service list` prints it. */
+  readonly service?: string;
+  /** upload-trust / upload-identity: the certificate uploaded. */
+  readonly certificate?: StepCertificate;
+  /** upload-identity: intermediates then root, as the REST API wants them after the leaf. */
+  readonly chain?: readonly StepCertificate[];
+  /** upload-identity: multi-server or single-server. */
+  readonly distribution?: 'multi-server' | 'single-server';
+  /** upload-identity multi-server: every node the upload must reach (its SAN list). */
+  readonly distributeTo?: readonly string[];
+  /** preflight: services that must be running. */
+  readonly requireServices?: readonly string[];
+  /** preflight: the cluster security mode the declarations assume. */
+  readonly expectSecurityMode?: SecurityMode;
+  /** verify: where to connect and what must be presented (leaf first, then intermediates). */
+  readonly port?: StepPort;
+  readonly expectChain?: readonly string[];
+  /** cleanup: seconds to wait after the dependencies finished (Intercluster Sync Agent clean-up). */
+  readonly waitSeconds?: number;
+  /** cleanup: the leaf now in service, which must not be deleted. */
+  readonly keepSha256?: string;
+}
+
+export interface PlanNode {
+  readonly fqdn: string;
+  readonly role: NodeRole;
+  readonly platform: 'cucm' | 'imp';
+  /** Address to connect to; a rehearsal's resolve map overrides it, TLS/SSH still check the FQDN. */
+  readonly address: string;
+  readonly api: NodeApi;
+  readonly services: readonly string[];
+  readonly sshHostKeys: readonly string[];
+  readonly ports: Readonly<Record<string, number>>;
+}
+
+export interface PlanFinding {
+  readonly severity: 'error' | 'warning';
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ClusterPlan {
+  readonly formatVersion: 1;
+  readonly cluster: {
+    readonly name: string;
+    readonly securityMode: SecurityMode;
+    readonly sso: boolean;
+    readonly credentials: CredentialsRef;
+    /** Relative to the plan file. */
+    readonly knownHostsFile?: string;
+    /** Relative to the plan file. */
+    readonly httpsCaFile?: string;
+    readonly interclusterPeers: readonly string[];
+    readonly nodes: readonly PlanNode[];
+  };
+  readonly purposes: readonly string[];
+  /** Lint warnings and planner notes for the reviewer (errors refuse the plan instead). */
+  readonly warnings: readonly PlanFinding[];
+  /** In a dependency-respecting order (waves, then id). */
+  readonly steps: readonly PlanStep[];
+}
