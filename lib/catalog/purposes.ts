@@ -62,9 +62,16 @@ export interface PurposeInfo {
   /** SSO must be disabled before and re-enabled after the rollout. */
   readonly ssoAround: boolean;
   /** Human checks before the restarts. */
-  readonly manualBeforeRestarts: readonly string[];
+  readonly manualBeforeRestarts: readonly ManualAction[];
   /** Human actions after the restarts. */
-  readonly manualAfter: readonly string[];
+  readonly manualAfter: readonly ManualAction[];
+}
+
+/** Something only a person can do or confirm; the plan waits for `ucrollout confirm`. */
+export interface ManualAction {
+  /** Short id, part of the step id. */
+  readonly key: string;
+  readonly instruction: string;
 }
 
 const TOMCAT_RESTARTS: readonly RestartRule[] = [
@@ -103,7 +110,10 @@ const XMPP_S2S: ServicePort = {
   servedBy: Service.XCP_FEDERATION_CONNECTION_MANAGER,
 };
 
-const PHONE_RESET = 'Reset the phones so they download the new trust list (ITL/CTL) and re-register';
+const PHONE_RESET: ManualAction = {
+  key: 'reset-phones',
+  instruction: 'Reset the phones so they download the new trust list (ITL/CTL) and re-register',
+};
 
 interface Family {
   readonly family: string;
@@ -119,8 +129,8 @@ interface Family {
   readonly maintenanceWindow?: boolean;
   readonly ctlUpdateInMixedMode?: boolean;
   readonly ssoAround?: boolean;
-  readonly manualBeforeRestarts?: readonly string[];
-  readonly manualAfter?: readonly string[];
+  readonly manualBeforeRestarts?: readonly ManualAction[];
+  readonly manualAfter?: readonly ManualAction[];
   /** Has an -ECDSA twin. */
   readonly ecdsa: boolean;
 }
@@ -137,7 +147,7 @@ const FAMILIES: readonly Family[] = [
     restartOneAtATime: true,
     ports: [HTTPS],
     ssoAround: true,
-    manualAfter: ['Take a DRF backup: the tomcat certificate changed'],
+    manualAfter: [{ key: 'drf-backup', instruction: 'Take a DRF backup: the tomcat certificate changed' }],
     ecdsa: true,
   },
   {
@@ -151,7 +161,12 @@ const FAMILIES: readonly Family[] = [
     ports: [SIP_TLS, CTI_TLS],
     maintenanceWindow: true,
     ctlUpdateInMixedMode: true,
-    manualBeforeRestarts: ['Confirm that phones trust the TVS certificate in service (phones must trust TVS before the CallManager change)'],
+    manualBeforeRestarts: [
+      {
+        key: 'phones-trust-tvs',
+        instruction: 'Confirm that the phones trust the TVS certificate in service (phones must trust TVS before the CallManager change)',
+      },
+    ],
     manualAfter: [PHONE_RESET],
     ecdsa: true,
   },
@@ -199,7 +214,9 @@ const FAMILIES: readonly Family[] = [
     covers: { scope: 'all' },
     restarts: IPSEC_RESTARTS,
     ports: [],
-    manualBeforeRestarts: ['Confirm that no DRF backup or restore is running (the DRF services restart)'],
+    manualBeforeRestarts: [
+      { key: 'no-drf-job', instruction: 'Confirm that no DRF backup or restore is running (the DRF services restart)' },
+    ],
     ecdsa: false,
   },
   {
@@ -285,4 +302,19 @@ export function getPurpose(name: string): PurposeInfo {
 /** Trust stores that exist on CUCM / IM&P nodes. */
 export function trustStoreNames(): string[] {
   return [...new Set(PURPOSES.map((p) => p.trustStore))].sort();
+}
+
+/**
+ * Restarts after a trust entry (a certificate uploaded on its own, e.g. an Expressway-C or
+ * IM&P certificate) lands in a store (DOMAIN.md §3 step 4): the service that reads the store.
+ */
+export const TRUST_ENTRY_RESTARTS: Readonly<Record<string, RestartRule>> = {
+  'cup-trust': { service: Service.SIP_PROXY, on: { platform: 'imp', scope: 'all' } },
+  'CallManager-trust': { service: Service.CALLMANAGER, on: { platform: 'cucm', scope: 'all', whereActivated: true } },
+};
+
+/** The platforms whose purposes use a trust store. */
+export function trustStorePlatforms(store: string): CertPlatform[] {
+  const platforms = new Set(PURPOSES.filter((p) => p.trustStore === store).flatMap((p) => p.platforms));
+  return (['cucm', 'imp'] as const).filter((p) => platforms.has(p));
 }

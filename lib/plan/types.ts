@@ -40,6 +40,8 @@ export interface StepPort {
   readonly name: string;
   readonly port: number;
   readonly handshake: 'tls' | 'xmpp-starttls';
+  /** Key type to negotiate: a port can present an RSA and an -ECDSA certificate side by side. */
+  readonly keyType: 'RSA' | 'EC';
 }
 
 export interface PlanStep {
@@ -82,8 +84,10 @@ export interface PlanStep {
   readonly expectChain?: readonly string[];
   /** cleanup: seconds to wait after the dependencies finished (Intercluster Sync Agent clean-up). */
   readonly waitSeconds?: number;
-  /** cleanup: the leaf now in service, which must not be deleted. */
-  readonly keepSha256?: string;
+  /** cleanup: common names of the self-signed identities being replaced (Issuer CN = Subject CN). */
+  readonly selfSignedSubjects?: readonly string[];
+  /** cleanup: fingerprints that must stay in the store (the CA chain just uploaded). */
+  readonly keep?: readonly string[];
 }
 
 export interface PlanNode {

@@ -1,0 +1,225 @@
+import { Construct } from 'constructs';
+import { ClusterInput, NodeInput, buildCluster } from '../lib/inventory/cluster-input';
+import { ClusterDecl } from '../lib/model';
+import { NodeApi, SecurityMode } from './enums';
+
+const CLUSTER_SYMBOL = Symbol.for('uc-cert-rollout.CucmCluster');
+
+/** One CUCM or IM and Presence node. */
+export interface ClusterNodeProps {
+  /**
+   * Fully qualified domain name: what TLS and SSH check.
+   */
+  readonly fqdn: string;
+
+  /**
+   * Address to connect to.
+   *
+   * @default - the FQDN
+   */
+  readonly address?: string;
+
+  /**
+   * Activated feature services, as `utils service list` names them.
+   *
+   * @default - the usual services of the node's role (publisher: CallManager, TFTP, CTIManager, CAPF, DRF Master)
+   */
+  readonly services?: string[];
+
+  /**
+   * How certificates are uploaded to this node.
+   *
+   * @default NodeApi.CLI
+   */
+  readonly api?: NodeApi;
+
+  /**
+   * Software release (decides the CLI output format and whether the REST API exists).
+   *
+   * @default '15.0'
+   */
+  readonly version?: string;
+
+  /**
+   * IM&P node running XMPP federation (the XCP XMPP Federation Connection Manager).
+   *
+   * @default false
+   */
+  readonly xmppFederation?: boolean;
+
+  /**
+   * Pinned SSH host key fingerprints, `SHA256:<base64>` as `ssh-keygen -lf` prints them.
+   *
+   * @default - the cluster's knownHostsFile
+   */
+  readonly sshHostKeys?: string[];
+
+  /**
+   * Service port overrides by name (`https`, `sip-tls`, `ssh`, …).
+   *
+   * @default - the catalog's ports
+   */
+  readonly ports?: { [name: string]: number };
+}
+
+/** The IM and Presence part of a cluster. */
+export interface ImPresenceProps {
+  /**
+   * The IM&P database publisher.
+   */
+  readonly databasePublisher: ClusterNodeProps;
+
+  /**
+   * IM&P subscribers.
+   *
+   * @default - none
+   */
+  readonly subscribers?: ClusterNodeProps[];
+}
+
+/** Where the executor finds the platform admin credentials (names, never the secrets). */
+export interface CredentialsProps {
+  /**
+   * Environment variable holding the user name.
+   *
+   * @default 'UCROLLOUT_USERNAME'
+   */
+  readonly usernameEnv?: string;
+
+  /**
+   * Environment variable holding the password.
+   *
+   * @default 'UCROLLOUT_PASSWORD'
+   */
+  readonly passwordEnv?: string;
+
+  /**
+   * JSON file `{ "username", "password" }` read when the variables are unset.
+   *
+   * @default - none
+   */
+  readonly file?: string;
+}
+
+export interface CucmClusterProps {
+  /**
+   * Cluster name: the Terraform stack's and the plan's name.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /**
+   * The CUCM publisher.
+   */
+  readonly publisher: ClusterNodeProps;
+
+  /**
+   * CUCM subscribers, in the order they restart.
+   *
+   * @default - none
+   */
+  readonly subscribers?: ClusterNodeProps[];
+
+  /**
+   * IM and Presence nodes of the cluster.
+   *
+   * @default - none
+   */
+  readonly imPresence?: ImPresenceProps;
+
+  /**
+   * Cluster security mode (Enterprise Parameters).
+   *
+   * @default SecurityMode.NON_SECURE
+   */
+  readonly securityMode?: SecurityMode;
+
+  /**
+   * SAML SSO is enabled: it is disabled around tomcat changes.
+   *
+   * @default false
+   */
+  readonly sso?: boolean;
+
+  /**
+   * Credentials references.
+   *
+   * @default - UCROLLOUT_USERNAME / UCROLLOUT_PASSWORD
+   */
+  readonly credentials?: CredentialsProps;
+
+  /**
+   * known_hosts file with the nodes' SSH host keys.
+   *
+   * @default - per-node sshHostKeys
+   */
+  readonly knownHostsFile?: string;
+
+  /**
+   * CA bundle that verifies the nodes' HTTPS (8443) certificates.
+   *
+   * @default - the declared CAs only
+   */
+  readonly httpsCaFile?: string;
+
+  /**
+   * IM&P database publishers of other clusters that sync trust through the Intercluster Sync Agent.
+   *
+   * @default - none
+   */
+  readonly interclusterPeers?: string[];
+
+  /**
+   * CallManager multi-server: keep (true) or drop (false) CUCM nodes without the CallManager service.
+   *
+   * @default - must be set when such a node exists
+   */
+  readonly callManagerIncludeInactiveNodes?: boolean;
+
+  /**
+   * Seconds to wait before deleting old self-signed trust certificates (Intercluster Sync Agent clean-up).
+   *
+   * @default 1800
+   */
+  readonly cleanupDelaySeconds?: number;
+}
+
+/** A CUCM cluster with its IM and Presence nodes. Declare one per RolloutStack. */
+export class CucmCluster extends Construct {
+  /** True when `x` is a CucmCluster (of any copy of this package). */
+  public static isCucmCluster(x: unknown): x is CucmCluster {
+    return typeof x === 'object' && x !== null && CLUSTER_SYMBOL in x;
+  }
+
+  /** The cluster name. */
+  public readonly name: string;
+
+  /** FQDNs of every node, publisher first. */
+  public readonly nodeNames: string[];
+
+  /** @internal */
+  public readonly _decl: ClusterDecl;
+
+  constructor(scope: Construct, id: string, props: CucmClusterProps) {
+    super(scope, id);
+    Object.defineProperty(this, CLUSTER_SYMBOL, { value: true });
+    this.name = props.name ?? id;
+    const input: ClusterInput = {
+      ...props,
+      name: this.name,
+      publisher: node(props.publisher),
+      subscribers: props.subscribers?.map(node),
+      imPresence: props.imPresence && {
+        databasePublisher: node(props.imPresence.databasePublisher),
+        subscribers: props.imPresence.subscribers?.map(node),
+      },
+    };
+    this._decl = buildCluster(input, `CucmCluster '${id}'`);
+    this.nodeNames = this._decl.nodes.map((n) => n.fqdn);
+  }
+}
+
+function node(p: ClusterNodeProps): NodeInput {
+  return p;
+}

@@ -1,0 +1,178 @@
+import { writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { App, ISynthesisSession, LocalBackend, TerraformStack } from 'cdktf';
+// Not re-exported from cdktf's index: the hook that lets a construct write files next to cdk.tf.json.
+import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
+import { Construct, IConstruct } from 'constructs';
+import { NullProvider } from '@cdktf/provider-null/lib/provider';
+import { Declarations } from '../lib/model';
+import { ClusterPlan, prepareClusterPlan, renderPlanJson, renderReview } from '../lib/plan';
+import { CertificateAuthority } from './certificate-authority';
+import { CucmCluster } from './cucm-cluster';
+import { StepResourceType } from './enums';
+import { lintForPlan } from './lint';
+import { ServiceCertificate } from './service-certificate';
+import { StepResource } from './step-resource';
+import { TrustEntry } from './trust-entry';
+
+const STACK_SYMBOL = Symbol.for('uc-cert-rollout.RolloutStack');
+const PROJECT_BIN = resolve(__dirname, '..', 'bin', 'ucrollout');
+
+export interface RolloutStackProps {
+  /**
+   * The Terraform resource that carries each step.
+   *
+   * @default StepResourceType.TERRAFORM_DATA
+   */
+  readonly resourceType?: StepResourceType;
+
+  /**
+   * Folder that relative certificate paths start from.
+   *
+   * @default - the current working directory (where `cdktf synth` runs)
+   */
+  readonly baseDir?: string;
+
+  /**
+   * Command that runs the `ucrollout` CLI from the stack's output folder.
+   *
+   * @default - `node <relative path to this package's bin/ucrollout>`
+   */
+  readonly runner?: string;
+
+  /**
+   * Lint the declared certificates before planning (errors refuse the plan).
+   *
+   * @default true
+   */
+  readonly lint?: boolean;
+}
+
+/**
+ * One Terraform stack per cluster: the cluster, its CAs, certificates and trust entries
+ * are declared inside it; at synth it plans the rollout, writes plan.json and PLAN.md
+ * next to cdk.tf.json, and emits one resource per step.
+ */
+export class RolloutStack extends TerraformStack {
+  /** True when `x` is a RolloutStack (of any copy of this package). */
+  public static isRolloutStack(x: unknown): x is RolloutStack {
+    return typeof x === 'object' && x !== null && STACK_SYMBOL in x;
+  }
+
+  private readonly props: RolloutStackProps;
+  private extraDeclarations?: { declarations: Declarations; baseDir: string };
+  private planned?: ClusterPlan;
+
+  constructor(scope: Construct, id: string, props: RolloutStackProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, STACK_SYMBOL, { value: true });
+    this.props = props;
+    // Keep state in the stack folder, not at the synth process's absolute cwd.
+    new LocalBackend(this, { path: 'terraform.tfstate' });
+    if (props.resourceType === StepResourceType.NULL_RESOURCE) new NullProvider(this, 'null');
+    this.node.addValidation({ validate: () => this.validatePlan() });
+    addCustomSynthesis(this, {
+      onSynthesize: (session: ISynthesisSession) => {
+        const dir = join(session.outdir, session.manifest.forStack(this).workingDirectory);
+        const plan = this.plan();
+        writeFileSync(join(dir, 'plan.json'), renderPlanJson(plan));
+        writeFileSync(join(dir, 'PLAN.md'), renderReview(plan));
+      },
+    });
+  }
+
+  /**
+   * The rollout plan of this stack's cluster (computed once, at first use).
+   */
+  public get planSteps(): number {
+    return this.plan().steps.length;
+  }
+
+  /** @internal Declarations that come from an inventory file rather than constructs. */
+  public _useDeclarations(declarations: Declarations, baseDir: string): void {
+    this.extraDeclarations = { declarations, baseDir };
+  }
+
+  /** @internal */
+  public _plan(): ClusterPlan {
+    return this.plan();
+  }
+
+  public prepareStack(): void {
+    this.materialize();
+    super.prepareStack();
+  }
+
+  public toTerraform(): any {
+    this.materialize();
+    return super.toTerraform();
+  }
+
+  private declarations(): { declarations: Declarations; baseDir: string } {
+    if (this.extraDeclarations) return this.extraDeclarations;
+    const all = this.node.findAll();
+    const pick = <T>(is: (x: unknown) => x is T) => all.filter((c: IConstruct) => is(c)) as T[];
+    return {
+      declarations: {
+        clusters: pick(CucmCluster.isCucmCluster).map((c) => c._decl),
+        certificateAuthorities: pick(CertificateAuthority.isCertificateAuthority).map((c) => c._decl),
+        certificates: pick(ServiceCertificate.isServiceCertificate).map((c) => c._decl),
+        trustEntries: pick(TrustEntry.isTrustEntry).map((c) => c._decl),
+      },
+      baseDir: this.props.baseDir ?? process.cwd(),
+    };
+  }
+
+  private clusterName(decls: Declarations): string {
+    if (decls.clusters.length !== 1) {
+      throw new Error(
+        `RolloutStack '${this.node.id}' must hold exactly one CucmCluster, found ${decls.clusters.length}: declare one stack per cluster (Terraform's apply time grows with the resources of one state)`,
+      );
+    }
+    return decls.clusters[0].name;
+  }
+
+  private stackDir(): string {
+    return join(App.of(this).outdir, 'stacks', this.node.id);
+  }
+
+  private plan(): ClusterPlan {
+    if (!this.planned) {
+      const { declarations, baseDir } = this.declarations();
+      this.planned = prepareClusterPlan(declarations, this.clusterName(declarations), {
+        baseDir,
+        planDir: this.stackDir(),
+        lint: this.props.lint === false ? undefined : lintForPlan,
+      });
+    }
+    return this.planned;
+  }
+
+  private validatePlan(): string[] {
+    try {
+      this.plan();
+      return [];
+    } catch (e) {
+      return [(e as Error).message];
+    }
+  }
+
+  private materialize(): void {
+    if (this.node.tryFindChild('Steps')) return;
+    const plan = this.plan();
+    const steps = new Construct(this, 'Steps');
+    const runner = this.props.runner ?? `node ${relative(this.stackDir(), PROJECT_BIN).split(sep).join('/')}`;
+    const byId = new Map<string, StepResource>();
+    for (const step of plan.steps) {
+      byId.set(
+        step.id,
+        new StepResource(steps, {
+          step,
+          resourceType: this.props.resourceType ?? StepResourceType.TERRAFORM_DATA,
+          runner,
+          dependsOn: step.dependsOn.map((d) => byId.get(d)!),
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { Construct } from 'constructs';
+import { trustStoreNames } from '../lib/catalog';
+import { TrustEntryDecl, checkName, checkOneOf, throwIfProblems } from '../lib/model';
+import { CucmCluster } from './cucm-cluster';
+import { TrustStore } from './enums';
+
+const TRUST_SYMBOL = Symbol.for('uc-cert-rollout.TrustEntry');
+
+export interface TrustEntryProps {
+  /**
+   * The cluster whose trust stores receive the certificate.
+   */
+  readonly cluster: CucmCluster;
+
+  /**
+   * The certificate file (PEM or DER), e.g. the Expressway-C root.
+   */
+  readonly certificate: string;
+
+  /**
+   * The trust stores to upload it to.
+   */
+  readonly stores: TrustStore[];
+
+  /**
+   * Name in the plan's step ids.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+}
+
+/** A certificate put into trust stores on its own (e.g. an Expressway-C root into tomcat-trust and CallManager-trust). */
+export class TrustEntry extends Construct {
+  /** True when `x` is a TrustEntry (of any copy of this package). */
+  public static isTrustEntry(x: unknown): x is TrustEntry {
+    return typeof x === 'object' && x !== null && TRUST_SYMBOL in x;
+  }
+
+  /** @internal */
+  public readonly _decl: TrustEntryDecl;
+
+  constructor(scope: Construct, id: string, props: TrustEntryProps) {
+    super(scope, id);
+    Object.defineProperty(this, TRUST_SYMBOL, { value: true });
+    const at = `TrustEntry '${id}'`;
+    const name = props.name ?? id;
+    throwIfProblems([
+      checkName(`${at}: name`, name),
+      props.certificate ? undefined : `${at}: certificate must be a certificate file`,
+      props.stores.length === 0 ? `${at}: stores must list at least one trust store, e.g. TrustStore.TOMCAT_TRUST` : undefined,
+      ...props.stores.map((s, i) => checkOneOf(`${at}: stores[${i}]`, s, trustStoreNames())),
+    ]);
+    this._decl = { cluster: props.cluster.name, name, certificate: props.certificate, stores: [...props.stores] };
+  }
+}

@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { loadInventory } from '../../inventory';
+import { CliError } from '../errors';
+
+const USAGE = `usage: ucrollout plan --inventory FILE [--out DIR] [--resource terraform_data|null_resource]
+
+Plans the rollout of every cluster of the inventory and writes, per cluster,
+DIR/stacks/<cluster>/plan.json, PLAN.md and cdk.tf.json (a Terraform stack).
+
+  --inventory FILE   inventory (YAML or JSON); see docs/inventory.md
+  --out DIR          output folder (default: cdktf.out)
+  --resource TYPE    Terraform resource per step (default: terraform_data)`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      inventory: { type: 'string' },
+      out: { type: 'string', default: 'cdktf.out' },
+      resource: { type: 'string', default: 'terraform_data' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (!values.inventory) throw new CliError(`--inventory is required\n${USAGE}`);
+  if (values.resource !== 'terraform_data' && values.resource !== 'null_resource') {
+    throw new CliError(`--resource must be terraform_data or null_resource, got '${values.resource}'`);
+  }
+  const { declarations, baseDir } = loadInventory(values.inventory);
+  // cdktf is heavy: load it only for this command.
+  const { synthDeclarations } = require('../../../constructs/inventory-app') as typeof import('../../../constructs/inventory-app');
+  const outdir = resolve(values.out!);
+  const stacks = synthDeclarations(declarations, { outdir, baseDir, resourceType: values.resource as never });
+  for (const stack of stacks) {
+    const plan = stack._plan();
+    const manual = plan.steps.filter((s) => s.kind === 'manual').length;
+    process.stdout.write(
+      `${plan.cluster.name}: ${plan.steps.length} steps (${manual} manual) on ${plan.cluster.nodes.length} nodes → ${values.out}/stacks/${plan.cluster.name}/{plan.json,PLAN.md,cdk.tf.json}\n`,
+    );
+    for (const w of plan.warnings) process.stdout.write(`  ${w.severity} ${w.code}: ${w.message}\n`);
+  }
+  return 0;
+}
