@@ -17,7 +17,7 @@ export function synthDeclarations(declarations: Declarations, opts: InventorySyn
   const app = new App({ outdir: opts.outdir });
   const stacks = declarations.clusters.map((cluster) => {
     const stack = new RolloutStack(app, cluster.name, { resourceType: opts.resourceType, runner: opts.runner });
-    stack._useDeclarations(declarations, opts.baseDir);
+    stack._useDeclarations(declarations, opts.baseDir, cluster.name);
     return stack;
   });
   app.synth();

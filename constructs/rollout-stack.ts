@@ -60,7 +60,7 @@ export class RolloutStack extends TerraformStack {
   }
 
   private readonly props: RolloutStackProps;
-  private extraDeclarations?: { declarations: Declarations; baseDir: string };
+  private extraDeclarations?: { declarations: Declarations; baseDir: string; cluster: string };
   private planned?: ClusterPlan;
 
   constructor(scope: Construct, id: string, props: RolloutStackProps = {}) {
@@ -89,8 +89,8 @@ export class RolloutStack extends TerraformStack {
   }
 
   /** @internal Declarations that come from an inventory file rather than constructs. */
-  public _useDeclarations(declarations: Declarations, baseDir: string): void {
-    this.extraDeclarations = { declarations, baseDir };
+  public _useDeclarations(declarations: Declarations, baseDir: string, cluster: string): void {
+    this.extraDeclarations = { declarations, baseDir, cluster };
   }
 
   /** @internal */
@@ -108,13 +108,20 @@ export class RolloutStack extends TerraformStack {
     return super.toTerraform();
   }
 
-  private declarations(): { declarations: Declarations; baseDir: string } {
+  private declarations(): { declarations: Declarations; baseDir: string; cluster: string } {
     if (this.extraDeclarations) return this.extraDeclarations;
     const all = this.node.findAll();
     const pick = <T>(is: (x: unknown) => x is T) => all.filter((c: IConstruct) => is(c)) as T[];
+    const clusters = pick(CucmCluster.isCucmCluster);
+    if (clusters.length !== 1) {
+      throw new Error(
+        `RolloutStack '${this.node.id}' must hold exactly one CucmCluster, found ${clusters.length}: declare one stack per cluster (Terraform's apply time grows with the resources of one state)`,
+      );
+    }
     return {
+      cluster: clusters[0].name,
       declarations: {
-        clusters: pick(CucmCluster.isCucmCluster).map((c) => c._decl),
+        clusters: clusters.map((c) => c._decl),
         certificateAuthorities: pick(CertificateAuthority.isCertificateAuthority).map((c) => c._decl),
         certificates: pick(ServiceCertificate.isServiceCertificate).map((c) => c._decl),
         trustEntries: pick(TrustEntry.isTrustEntry).map((c) => c._decl),
@@ -123,23 +130,14 @@ export class RolloutStack extends TerraformStack {
     };
   }
 
-  private clusterName(decls: Declarations): string {
-    if (decls.clusters.length !== 1) {
-      throw new Error(
-        `RolloutStack '${this.node.id}' must hold exactly one CucmCluster, found ${decls.clusters.length}: declare one stack per cluster (Terraform's apply time grows with the resources of one state)`,
-      );
-    }
-    return decls.clusters[0].name;
-  }
-
   private stackDir(): string {
     return join(App.of(this).outdir, 'stacks', this.node.id);
   }
 
   private plan(): ClusterPlan {
     if (!this.planned) {
-      const { declarations, baseDir } = this.declarations();
-      this.planned = prepareClusterPlan(declarations, this.clusterName(declarations), {
+      const { declarations, baseDir, cluster } = this.declarations();
+      this.planned = prepareClusterPlan(declarations, cluster, {
         baseDir,
         planDir: this.stackDir(),
         lint: this.props.lint === false ? undefined : lintForPlan,

@@ -34,7 +34,6 @@ export class StepResource extends TerraformResource {
     const name = stepResourceName(config.step.id);
     super(scope, name, {
       terraformResourceType: config.resourceType,
-      dependsOn: config.dependsOn,
       provisioners: [
         {
           type: 'local-exec',
@@ -45,6 +44,13 @@ export class StepResource extends TerraformResource {
     this.step = config.step;
     this.kind = config.resourceType;
     this.overrideLogicalId(name);
+    // Plain addresses rather than cdktf tokens: a token captures a stack trace per edge, which dominated synth time.
+    this.dependsOn = config.dependsOn.map((d) => `${config.resourceType}.${d.stepName}`);
+  }
+
+  /** The Terraform resource name. */
+  public get stepName(): string {
+    return stepResourceName(this.step.id);
   }
 
   protected synthesizeAttributes(): { [name: string]: unknown } {
