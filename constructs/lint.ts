@@ -1,7 +1,8 @@
 import { Declarations } from '../lib/model';
+import { lintDeclarations } from '../lib/pki';
 import { PlanFinding } from '../lib/plan/types';
 
-/** The PKI lint, as the planner consumes it. TEMPORARY: wired to lib/pki lintDeclarations once it lands. */
-export function lintForPlan(_decls: Declarations, _baseDir: string): PlanFinding[] {
-  return [];
+/** The PKI lint, as the planner consumes it: errors refuse the plan, warnings go to PLAN.md. */
+export function lintForPlan(decls: Declarations, baseDir: string): PlanFinding[] {
+  return lintDeclarations(decls, { baseDir });
 }

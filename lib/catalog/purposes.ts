@@ -102,6 +102,7 @@ const CTI_TLS: ServicePort = { name: 'cti-tls', port: 2749, handshake: 'tls', se
 const TVS_PORT: ServicePort = { name: 'tvs', port: 2445, handshake: 'tls', servedBy: Service.TVS };
 const CAPF_PORT: ServicePort = { name: 'capf', port: 3804, handshake: 'tls', servedBy: Service.CAPF };
 const CUP_SIP_TLS: ServicePort = { name: 'sip-tls', port: 5061, handshake: 'tls', servedBy: Service.SIP_PROXY };
+const CUP_SIP_TLS_PEER: ServicePort = { name: 'sip-tls-peer', port: 5062, handshake: 'tls', servedBy: Service.SIP_PROXY };
 const XMPP_C2S: ServicePort = { name: 'xmpp-client', port: 5222, handshake: 'xmpp-starttls', servedBy: Service.XCP_ROUTER };
 const XMPP_S2S: ServicePort = {
   name: 'xmpp-server',
@@ -227,7 +228,7 @@ const FAMILIES: readonly Family[] = [
     presentedBy: [Service.SIP_PROXY, Service.PRESENCE_ENGINE],
     covers: { platform: 'imp', scope: 'all' },
     restarts: CUP_RESTARTS,
-    ports: [CUP_SIP_TLS],
+    ports: [CUP_SIP_TLS, CUP_SIP_TLS_PEER],
     ecdsa: true,
   },
   {

@@ -49,8 +49,28 @@ export interface ClusterInput {
   readonly nodeDefaults?: { readonly api?: string; readonly version?: string };
 }
 
+const CLUSTER_KEYS = [
+  'name', 'publisher', 'subscribers', 'imPresence', 'securityMode', 'sso', 'credentials', 'knownHostsFile',
+  'httpsCaFile', 'interclusterPeers', 'callManagerIncludeInactiveNodes', 'cleanupDelaySeconds', 'nodeDefaults',
+];
+const NODE_KEYS = ['fqdn', 'address', 'services', 'api', 'version', 'xmppFederation', 'sshHostKeys', 'ports'];
+
+/** A misspelt key would silently fall back to a default (e.g. `securitymode: mixed` planning as non-secure). */
+export function unknownKeys(value: unknown, allowed: readonly string[], at: string): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  return Object.keys(value)
+    .filter((k) => !allowed.includes(k))
+    .map((k) => `${at}: unknown key '${k}': use ${allowed.join(', ')}`);
+}
+
 export function buildCluster(input: ClusterInput, where: string): ClusterDecl {
-  const problems: (string | undefined)[] = [checkName(`${where}.name`, input.name)];
+  const problems: (string | undefined)[] = [
+    checkName(`${where}.name`, input.name),
+    ...unknownKeys(input, CLUSTER_KEYS, where),
+    ...unknownKeys(input.imPresence, ['databasePublisher', 'subscribers'], `${where}.imPresence`),
+    ...unknownKeys(input.credentials, ['usernameEnv', 'passwordEnv', 'file'], `${where}.credentials`),
+    ...unknownKeys(input.nodeDefaults, ['api', 'version'], `${where}.nodeDefaults`),
+  ];
   const defaults = input.nodeDefaults ?? {};
   const node = (raw: string | NodeInput | undefined, role: NodeRole, at: string): NodeDecl | undefined => {
     if (raw === undefined || raw === null) {
@@ -58,6 +78,7 @@ export function buildCluster(input: ClusterInput, where: string): ClusterDecl {
       return undefined;
     }
     const n: NodeInput = typeof raw === 'string' ? { fqdn: raw } : raw;
+    problems.push(...unknownKeys(n, NODE_KEYS, at));
     const fqdnProblem = checkFqdn(`${at}.fqdn`, n.fqdn);
     problems.push(fqdnProblem);
     const api = n.api ?? defaults.api ?? 'cli';

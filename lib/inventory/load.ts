@@ -16,7 +16,7 @@ import {
   checkOneOf,
   throwIfProblems,
 } from '../model';
-import { ClusterInput, buildCluster } from './cluster-input';
+import { ClusterInput, buildCluster, unknownKeys } from './cluster-input';
 
 export interface LoadedInventory {
   readonly declarations: Declarations;
@@ -60,6 +60,7 @@ export function inventoryToDeclarations(data: unknown, label = 'inventory'): Dec
   });
   const cas = listOf(data.certificateAuthorities, 'certificateAuthorities', problems).map((c, i): CertificateAuthorityDecl => {
     const at = `certificateAuthorities[${i}]`;
+    problems.push(...unknownKeys(c, ['name', 'root', 'intermediates'], at));
     problems.push(checkName(`${at}.name`, c.name), checkPath(`${at}.root`, c.root));
     const intermediates = c.intermediates === undefined ? [] : (c.intermediates as unknown[]);
     if (!Array.isArray(intermediates)) problems.push(`${at}.intermediates must be a list of files, root's child first`);
@@ -68,6 +69,7 @@ export function inventoryToDeclarations(data: unknown, label = 'inventory'): Dec
   });
   const certificates = listOf(data.certificates, 'certificates', problems).map((c, i): CertificateDecl => {
     const at = `certificates[${i}]`;
+    problems.push(...unknownKeys(c, ['cluster', 'purpose', 'distribution', 'node', 'certificate', 'ca', 'csr'], at));
     problems.push(
       checkName(`${at}.cluster`, c.cluster),
       checkOneOf(`${at}.distribution`, c.distribution ?? 'multi-server', ['multi-server', 'single-server']),
@@ -89,6 +91,7 @@ export function inventoryToDeclarations(data: unknown, label = 'inventory'): Dec
   });
   const trustEntries = listOf(data.trustEntries, 'trustEntries', problems).map((t, i): TrustEntryDecl => {
     const at = `trustEntries[${i}]`;
+    problems.push(...unknownKeys(t, ['cluster', 'name', 'certificate', 'stores'], at));
     problems.push(checkName(`${at}.cluster`, t.cluster), checkName(`${at}.name`, t.name), checkPath(`${at}.certificate`, t.certificate));
     if (!Array.isArray(t.stores) || t.stores.length === 0) problems.push(`${at}.stores must list trust stores such as [tomcat-trust, CallManager-trust]`);
     return { cluster: t.cluster as string, name: t.name as string, certificate: t.certificate as string, stores: Array.isArray(t.stores) ? t.stores : [] };

@@ -92,14 +92,17 @@ class ClusterPlanner {
     for (const g of groups) for (const cert of g.certificates) this.addCaChain(cert);
     const trustEntryIds = this.addTrustEntries();
     const isa = this.addIntercluster();
-    const verifyBySso: string[] = [];
+    const ssoGroupEnds: string[] = [];
     for (const g of groups) {
       const uploads = g.certificates.map((c) => this.addIdentityUpload(c, g, gates, isa));
       const restartsByNode = this.addRestarts(g, uploads, gates);
-      const verifies = g.certificates.flatMap((c) => this.addVerifies(c, g, restartsByNode, uploads));
-      this.addManualAfter(g, verifies);
-      for (const c of g.certificates) this.addCleanups(c, g, verifies);
-      if (g.purposes.some((p) => p.ssoAround)) verifyBySso.push(...verifies);
+      const verifies = g.certificates.flatMap((c) => this.addVerifies(c, restartsByNode, uploads));
+      // The group's change is over when every node verified and finished its restarts.
+      const ends = [...verifies, ...[...restartsByNode.values()].map((ids) => ids.at(-1)!)];
+      this.addManualAfter(g, ends);
+      if (g.family === 'tomcat') this.addPeerTomcatResync(g, restartsByNode);
+      for (const c of g.certificates) this.addCleanups(c, verifies);
+      if (g.purposes.some((p) => p.ssoAround)) ssoGroupEnds.push(...ends);
     }
     this.addTrustEntryRestarts(trustEntryIds, gates);
     if (gates.ssoDisable) {
@@ -113,7 +116,7 @@ class ClusterPlanner {
         reason: 'DOMAIN.md §3 preflight 2: SSO is re-enabled after the whole tomcat rollout',
         fingerprints: this.fingerprintsOf(groups.filter((g) => g.purposes.some((p) => p.ssoAround))),
       });
-      for (const v of verifyBySso) this.graph.depend(id, v);
+      for (const e of ssoGroupEnds) this.graph.depend(id, e);
     }
     return this.finish(groups);
   }
@@ -171,7 +174,12 @@ class ClusterPlanner {
   }
 
   private fingerprintsOf(groups: Group[]): string[] {
-    return groups.flatMap((g) => g.certificates.flatMap((c) => this.chainFacts(c).map((f) => f.sha256)));
+    return groups.flatMap((g) => g.certificates.flatMap((c) => this.certFingerprints(c)));
+  }
+
+  /** The leaf and its chain: what re-runs the steps that serve this one certificate. */
+  private certFingerprints(cert: CertificateDecl): string[] {
+    return this.chainFacts(cert).map((f) => f.sha256);
   }
 
   private add(step: Omit<DraftStep, 'cluster'>): string {
@@ -391,7 +399,7 @@ class ClusterPlanner {
       chain,
       distribution: cert.distribution,
       distributeTo: multi ? covered.map((n) => n.fqdn) : undefined,
-      fingerprints: this.fingerprintsOf([g]),
+      fingerprints: this.certFingerprints(cert),
     });
     this.graph.depend(id, this.chainTail(cert));
     if (isa.length > 0 && this.reachesImp(purpose.trustStore)) for (const gate of isa) this.graph.depend(id, gate);
@@ -507,7 +515,6 @@ class ClusterPlanner {
 
   private addVerifies(
     cert: CertificateDecl,
-    g: Group,
     restarts: Map<string, string[]>,
     uploads: { id: string; cert: CertificateDecl }[],
   ): string[] {
@@ -520,7 +527,7 @@ class ClusterPlanner {
     for (const node of this.covered(cert)) {
       const nodeRestarts = restarts.get(node.fqdn) ?? [];
       const ports = purpose.ports.filter((p) => runsService(node, p.servedBy));
-      const base = { kind: 'verify' as const, node: node.fqdn, purpose: purpose.name, expectChain, fingerprints: this.fingerprintsOf([g]) };
+      const base = { kind: 'verify' as const, node: node.fqdn, purpose: purpose.name, expectChain, fingerprints: this.certFingerprints(cert) };
       if (ports.length === 0) {
         const id = this.add({
           ...base,
@@ -551,7 +558,7 @@ class ClusterPlanner {
     return ids;
   }
 
-  private addManualAfter(g: Group, verifies: string[]): void {
+  private addManualAfter(g: Group, ends: string[]): void {
     const pub = this.publisher();
     const label = g.purposes.map((p) => p.name).join('+');
     for (const action of g.purposes[0].manualAfter) {
@@ -565,11 +572,31 @@ class ClusterPlanner {
         reason: `DOMAIN.md §5: after a ${g.family} change`,
         fingerprints: this.fingerprintsOf([g]),
       });
-      for (const v of verifies) this.graph.depend(id, v);
+      for (const e of ends) this.graph.depend(id, e);
     }
   }
 
-  private addCleanups(cert: CertificateDecl, g: Group, verifies: string[]): void {
+  /** IM&P: after the Tomcat restarts, each intercluster peer resyncs this cluster's Tomcat certificates. */
+  private addPeerTomcatResync(g: Group, restarts: Map<string, string[]>): void {
+    const impPub = publisherOf(this.cluster, 'imp');
+    const impEnds = [...restarts].filter(([fqdn]) => isImpRole(findNode(this.cluster, fqdn)!.role)).map(([, ids]) => ids.at(-1)!);
+    if (!impPub || impEnds.length === 0) return;
+    for (const peer of [...this.cluster.interclusterPeers].sort()) {
+      const id = this.add({
+        id: `tomcat/manual/intercluster-resync/${peer}`,
+        kind: 'manual',
+        node: impPub.fqdn,
+        purpose: g.purposes.map((p) => p.name).join('+'),
+        description: `Resync the new Tomcat certificates with intercluster peer ${peer}`,
+        command: `On ${peer}: intercluster troubleshooter, Force Manual Sync with "Also resync peer's Tomcat certificates"; expect "Connection is secure"`,
+        reason: "DOMAIN.md §3 install 4: after the IM&P Tomcat restarts, verify intercluster sync with 'Also resync peer's Tomcat certificates'",
+        fingerprints: this.fingerprintsOf([g]),
+      });
+      for (const e of impEnds) this.graph.depend(id, e);
+    }
+  }
+
+  private addCleanups(cert: CertificateDecl, verifies: string[]): void {
     const purpose = getPurpose(cert.purpose);
     const ca = this.ca(cert.ca);
     const keep = [ca.root, ...ca.intermediates, ...this.trustEntries().map((t) => t.certificate)].map((p) => this.ref(p).sha256);
@@ -589,7 +616,7 @@ class ClusterPlanner {
         waitSeconds: this.cluster.cleanupDelaySeconds,
         selfSignedSubjects: [...new Set(subjects)].sort(),
         keep: [...new Set(keep)].sort(),
-        fingerprints: this.fingerprintsOf([g]),
+        fingerprints: this.certFingerprints(cert),
       });
       for (const v of mine) this.graph.depend(id, v);
     }
