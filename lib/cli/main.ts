@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => CommandModule }> =
   lint: { summary: 'lint --inventory FILE | --cert F --chain F --purpose P --nodes a,b: check certificates', load: () => require('./commands/lint') },
   step: { summary: 'step run ID --plan plan.json: carry out one plan step (Terraform calls this)', load: () => require('./commands/step') },
   confirm: { summary: 'confirm ID --plan plan.json: confirm a manual step was done', load: () => require('./commands/confirm') },
+  rehearse: { summary: 'rehearse --inventory FILE: apply the change to a digital twin through Terraform, then check it', load: () => require('./commands/rehearse') },
   sim: { summary: 'sim start|stop: the digital twin of the declared clusters', load: () => require('./commands/sim') },
 };
 

@@ -70,6 +70,8 @@ class ClusterPlanner {
   /** Trust upload step id by `<store>/<sha256>`. */
   private readonly trustSteps = new Map<string, string>();
   private readonly impTrustSteps: string[] = [];
+  /** Per node, the restart sequences of each purpose group in planning order: one node restarts one thing at a time. */
+  private readonly restartChains = new Map<string, string[][]>();
   /** Restart step id by `<node fqdn>/<service>`, for restarts the purposes already plan. */
   private readonly restartIndex = new Map<string, string>();
   private readonly allFingerprints: string[];
@@ -92,19 +94,30 @@ class ClusterPlanner {
     for (const g of groups) for (const cert of g.certificates) this.addCaChain(cert);
     const trustEntryIds = this.addTrustEntries();
     const isa = this.addIntercluster();
+    // Every identity upload before any restart: the uploads of a cluster go together (DOMAIN.md §3 install 3),
+    // and a REST upload must not meet a Tomcat restart on its node.
+    const uploadsByGroup = groups.map((g) => g.certificates.map((c) => this.addIdentityUpload(c, g, gates, isa)));
+    const allUploads = uploadsByGroup.flat().map((u) => u.id);
     const ssoGroupEnds: string[] = [];
-    for (const g of groups) {
-      const uploads = g.certificates.map((c) => this.addIdentityUpload(c, g, gates, isa));
-      const restartsByNode = this.addRestarts(g, uploads, gates);
-      const verifies = g.certificates.flatMap((c) => this.addVerifies(c, restartsByNode, uploads));
+    const verifiesByCert = new Map<CertificateDecl, string[]>();
+    groups.forEach((g, i) => {
+      const uploads = uploadsByGroup[i];
+      const restartsByNode = this.addRestarts(g, uploads, gates, allUploads);
+      const verifies = g.certificates.flatMap((c) => {
+        const ids = this.addVerifies(c, restartsByNode, uploads);
+        verifiesByCert.set(c, ids);
+        return ids;
+      });
       // The group's change is over when every node verified and finished its restarts.
       const ends = [...verifies, ...[...restartsByNode.values()].map((ids) => ids.at(-1)!)];
       this.addManualAfter(g, ends);
       if (g.family === 'tomcat') this.addPeerTomcatResync(g, restartsByNode);
-      for (const c of g.certificates) this.addCleanups(c, verifies);
       if (g.purposes.some((p) => p.ssoAround)) ssoGroupEnds.push(...ends);
-    }
+    });
     this.addTrustEntryRestarts(trustEntryIds, gates);
+    // Clean-up last: it talks to nodes that must not be restarting anything.
+    const lastRestarts = [...this.restartChains.values()].map((chain) => chain.at(-1)!.at(-1)!);
+    for (const g of groups) for (const c of g.certificates) this.addCleanups(c, [...verifiesByCert.get(c)!, ...lastRestarts]);
     if (gates.ssoDisable) {
       const id = this.add({
         id: 'manual/sso-enable',
@@ -426,6 +439,7 @@ class ClusterPlanner {
     g: Group,
     uploads: { id: string; cert: CertificateDecl; nodes: NodeDecl[] }[],
     gates: { maintenance?: string },
+    allUploads: string[],
   ): Map<string, string[]> {
     const purpose = g.purposes[0];
     const covered = uploads.flatMap((u) => u.nodes);
@@ -489,11 +503,22 @@ class ClusterPlanner {
       const own = uploads.filter((u) => u.cert.distribution === 'single-server' && u.nodes.includes(node)).map((u) => u.id);
       const reaching = [...multi, ...own];
       for (const u of reaching.length > 0 ? reaching : uploads.map((x) => x.id)) this.graph.depend(ids[0], u);
+      for (const u of allUploads) this.graph.depend(ids[0], u);
       for (const b of before) this.graph.depend(ids[0], b);
+      this.chainAfterOtherRestarts(node, ids);
       byNode.set(node.fqdn, ids);
     }
     this.orderAcrossNodes(perNode, byNode, purpose.restartOneAtATime);
     return byNode;
+  }
+
+  /** A node's restarts for this group start after its restarts for the groups planned before. */
+  private chainAfterOtherRestarts(node: NodeDecl, ids: string[]): void {
+    const chains = this.restartChains.get(node.fqdn) ?? [];
+    const previous = chains.at(-1);
+    if (previous) this.graph.depend(ids[0], previous.at(-1)!);
+    chains.push(ids);
+    this.restartChains.set(node.fqdn, chains);
   }
 
   /** Publisher first; subscribers one at a time (tomcat) or together after their publisher. */
@@ -650,6 +675,7 @@ class ClusterPlanner {
         });
         for (const e of entryIds) this.graph.depend(id, e);
         if (store === 'CallManager-trust' && gates.maintenance) this.graph.depend(id, gates.maintenance);
+        this.chainAfterOtherRestarts(node, [id]);
         perNode.set(node, [rule.service]);
         byNode.set(node.fqdn, [id]);
       }

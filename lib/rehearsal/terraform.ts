@@ -56,9 +56,12 @@ export async function terraformApply(
   const created: string[] = [];
   const failed: { resource: string; message: string }[] = [];
   let pendingError: string[] | undefined;
+  // What each step printed last: the step runner's own words are the useful part of a failure.
+  const lastOutput = new Map<string, string>();
   const onLine = (line: string) => {
     let m: RegExpMatchArray | null;
-    if ((m = line.match(/^\w+\.([\w-]+): Creating\.\.\./))) onEvent({ type: 'start', resource: m[1] });
+    if ((m = line.match(/^\w+\.([\w-]+) \(local-exec\): (.+)$/))) lastOutput.set(m[1], m[2].trim());
+    else if ((m = line.match(/^\w+\.([\w-]+): Creating\.\.\./))) onEvent({ type: 'start', resource: m[1] });
     else if ((m = line.match(/^\w+\.([\w-]+): Creation complete/))) {
       created.push(m[1]);
       onEvent({ type: 'done', resource: m[1] });
@@ -67,7 +70,7 @@ export async function terraformApply(
     else if (pendingError) {
       const text = line.replace(/^[│╷╵]\s?/, '');
       if ((m = text.match(/with \w+\.([\w-]+),/))) {
-        const message = pendingError.join(' ').trim();
+        const message = lastOutput.get(m[1]) ?? pendingError.join(' ').trim();
         failed.push({ resource: m[1], message });
         onEvent({ type: 'failed', resource: m[1], message });
         pendingError = undefined;

@@ -180,7 +180,7 @@ describe('declaration errors', () => {
   it('refuses a multi-server certificate whose SANs miss a node, naming it', () => {
     // GIVEN a cluster with a second subscriber the lab certificate does not list
     const { stack } = labStack(Testing.app(), {}, { subscribers: [{ fqdn: 'cs-ccm-sub.example.com' }, { fqdn: 'cs-ccm-sub2.example.com' }] });
-    expect(() => Testing.synth(stack, true)).toThrow(/misses node 'cs-ccm-sub2\.example\.com'/);
+    expect(() => Testing.synth(stack, true)).toThrow(/misses node '?cs-ccm-sub2\.example\.com/);
   });
 
   it('refuses two clusters in one stack', () => {

@@ -1,0 +1,138 @@
+/** `ucrollout csr`: a private key and a CSR for a purpose of a declared cluster, as the platform would generate them. */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadInventory } from '../../inventory';
+import { CsrOptions, EcCurve, HashName, KeyType, RsaKeySize, SECRET_FILE_MODE, csrContent, generateCsr, writeSecretFile } from '../../pki';
+import { findPurpose, purposeNames } from '../../catalog';
+import { CliError } from '../errors';
+
+const USAGE = `usage: ucrollout csr --inventory FILE --cluster NAME --purpose P --out DIR [options]
+
+Generates a private key and a CSR the way the platform's Generate CSR does: multi-server
+CN <publisher>-ms, SANs of every node the purpose covers (and the CN), the purpose's key
+usage. Writes DIR/<name>.csr and DIR/<name>.key (mode 0600; keep it out of the repository).
+
+options:
+  --inventory FILE         inventory declaring the cluster (YAML or JSON)
+  --cluster NAME           the cluster
+  --purpose P              ${purposeNames().join(', ')}
+  --distribution D         multi-server (default when the purpose has it) or single-server
+  --node FQDN              single-server: the node the certificate is for
+  --key-type RSA|EC        default: EC for -ECDSA purposes, RSA otherwise
+  --key-size N             RSA: 2048 (default), 3072, 4096
+  --curve C                EC: P-256 (default), P-384
+  --hash H                 SHA-256 (default), SHA-384, SHA-512
+  --o, --ou, --l, --st, --c VALUE   subject organization, unit, locality, state, country (2 letters)
+  --other-domains FILE     extra SAN DNS names, one per line (the platform's .txt import)
+  --other-domain NAME      one extra SAN DNS name (repeatable)
+  --wildcard-domain D      cup-xmpp-s2s: add *.D for group chat over federation (repeatable)
+  --out DIR                folder for the CSR and key
+  --force                  replace an existing CSR and key of the same name
+  --json                   print the written paths, CN and SANs as JSON
+  -h, --help               this help`;
+
+const OPTIONS = {
+  inventory: { type: 'string' },
+  cluster: { type: 'string' },
+  purpose: { type: 'string' },
+  distribution: { type: 'string' },
+  node: { type: 'string' },
+  'key-type': { type: 'string' },
+  'key-size': { type: 'string' },
+  curve: { type: 'string' },
+  hash: { type: 'string' },
+  o: { type: 'string' },
+  ou: { type: 'string' },
+  l: { type: 'string' },
+  st: { type: 'string' },
+  c: { type: 'string' },
+  'other-domains': { type: 'string' },
+  'other-domain': { type: 'string', multiple: true },
+  'wildcard-domain': { type: 'string', multiple: true },
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parse(args);
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const inventory = required(values.inventory, '--inventory FILE');
+  const clusterName = required(values.cluster, '--cluster NAME');
+  const purposeName = required(values.purpose, '--purpose P');
+  const out = required(values.out, '--out DIR');
+  const purpose = findPurpose(purposeName);
+  if (!purpose) throw new CliError(`unknown purpose '${purposeName}': use one of ${purposeNames().join(', ')}`);
+
+  const { declarations } = loadInventory(inventory);
+  const cluster = declarations.clusters.find((c) => c.name === clusterName);
+  if (!cluster) {
+    throw new CliError(`cluster '${clusterName}' is not in ${inventory}: use one of ${declarations.clusters.map((c) => c.name).join(', ') || '(none declared)'}`);
+  }
+  const keySize = values['key-size'] === undefined ? undefined : Number(values['key-size']);
+  if (keySize !== undefined && !Number.isInteger(keySize)) throw new CliError(`--key-size must be 2048, 3072 or 4096, got '${values['key-size']}'`);
+  const opts: CsrOptions = {
+    cluster,
+    purpose: purposeName,
+    distribution: (values.distribution ?? (purpose.multiServer && !values.node ? 'multi-server' : 'single-server')) as CsrOptions['distribution'],
+    node: values.node,
+    keyType: values['key-type']?.toUpperCase() as KeyType | undefined,
+    keySize: keySize as RsaKeySize | undefined,
+    curve: values.curve?.toUpperCase() as EcCurve | undefined,
+    hash: values.hash?.toUpperCase() as HashName | undefined,
+    subject: { O: values.o, OU: values.ou, L: values.l, ST: values.st, C: values.c },
+    otherDomains: [...(values['other-domains'] ? domainsFile(values['other-domains']) : []), ...(values['other-domain'] ?? [])],
+    wildcardDomains: values['wildcard-domain'],
+  };
+  const { name } = csrContent(opts);
+  const csrPath = join(out, `${name}.csr`);
+  const keyPath = join(out, `${name}.key`);
+  if (!values.force) {
+    for (const p of [csrPath, keyPath]) {
+      if (existsSync(p)) throw new CliError(`${p} exists: a new key replaces the one that may be in use; move it away or pass --force`);
+    }
+  }
+  const csr = await generateCsr(opts);
+  writeSecretFile(keyPath, csr.keyPem);
+  writeFileSync(csrPath, csr.csrPem);
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ name: csr.name, csr: csrPath, key: keyPath, commonName: csr.commonName, sans: csr.sans }, null, 2) + '\n');
+  } else {
+    process.stdout.write(
+      `wrote ${csrPath}\n  CN ${csr.commonName}\n  SANs ${csr.sans.join(', ')}\nwrote ${keyPath} (mode ${SECRET_FILE_MODE.toString(8).padStart(4, '0')}: keep it out of the repository)\n`,
+    );
+  }
+  return 0;
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}: see 'ucrollout csr --help'`);
+  }
+}
+
+function required(value: string | undefined, what: string): string {
+  if (!value) throw new CliError(`missing ${what}: see 'ucrollout csr --help'`);
+  return value;
+}
+
+/** One DNS name a line; blank lines and `#` comments skipped. */
+function domainsFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read --other-domains '${path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give a text file, one DNS name per line`);
+  }
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,143 @@
+/**
+ * Everything one step run needs, built lazily: the plan, the resolve map, credentials,
+ * host key pins, HTTPS anchors and one driver per node and interface. `close()` ends
+ * every connection the step opened.
+ */
+import { CliDriver, CliTimeouts } from '../drivers/cli-driver';
+import { Credentials, loadCredentials } from '../drivers/credentials';
+import { HostKeyPins } from '../drivers/host-keys';
+import { Endpoint, ResolveMap, endpointFor } from '../drivers/resolve';
+import { CertRestClient } from '../drivers/rest-driver';
+import { ServiceabilityClient } from '../drivers/soap-driver';
+import { ProbeResult, probeChain } from '../drivers/tls-probe';
+import type { PlanNode, PlanStep } from '../plan/types';
+import { LoadedPlan, findPlanNode, planPath } from './plan-file';
+import { firstContactKnownHosts } from './state-files';
+import { httpsTrustAnchors } from './trust-anchors';
+
+export interface ExecutorTimeouts extends CliTimeouts {
+  /** SSH connect and login. @default 20000 */
+  readonly connectMs?: number;
+  /** One REST or status call. @default 30000 */
+  readonly httpsMs?: number;
+  /** A TLS probe. @default 10000 */
+  readonly probeMs?: number;
+}
+
+export interface StepContextOptions {
+  readonly loaded: LoadedPlan;
+  readonly step: PlanStep;
+  readonly resolveMap?: ResolveMap;
+  readonly insecureFirstContact: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly timeouts: ExecutorTimeouts;
+  /** Progress for the person watching (stderr): never a secret. */
+  readonly log: (line: string) => void;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+export class StepContext {
+  readonly loaded: LoadedPlan;
+  readonly step: PlanStep;
+  readonly log: (line: string) => void;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly timeouts: ExecutorTimeouts;
+  readonly env: NodeJS.ProcessEnv;
+  private credentialsCache?: Credentials;
+  private anchorsCache?: string[];
+  private readonly clis = new Map<string, Promise<CliDriver>>();
+  private readonly opened: CliDriver[] = [];
+
+  constructor(private readonly opts: StepContextOptions) {
+    this.loaded = opts.loaded;
+    this.step = opts.step;
+    this.log = opts.log;
+    this.now = opts.now;
+    this.sleep = opts.sleep;
+    this.timeouts = opts.timeouts;
+    this.env = opts.env;
+  }
+
+  get plan() {
+    return this.loaded.plan;
+  }
+
+  node(fqdn: string = this.step.node): PlanNode {
+    return findPlanNode(this.loaded, fqdn);
+  }
+
+  endpoint(fqdn: string, portName: string, defaultPort?: number): Endpoint {
+    return endpointFor(this.node(fqdn), portName, defaultPort, this.opts.resolveMap);
+  }
+
+  credentials(): Credentials {
+    this.credentialsCache ??= loadCredentials(this.plan.cluster.credentials, this.loaded.dir, this.env);
+    return this.credentialsCache;
+  }
+
+  /** The admin CLI of a node, one session per node for the whole step. */
+  cli(fqdn: string = this.step.node): Promise<CliDriver> {
+    const key = fqdn.toLowerCase();
+    let driver = this.clis.get(key);
+    if (!driver) {
+      driver = CliDriver.connect(
+        {
+          endpoint: this.endpoint(fqdn, 'ssh', 22),
+          credentials: this.credentials(),
+          pins: this.pins(fqdn),
+          insecureFirstContact: this.opts.insecureFirstContact,
+          firstContactFile: firstContactKnownHosts(this.loaded),
+          connectTimeoutMs: this.timeouts.connectMs,
+        },
+        this.timeouts,
+      ).then((d) => {
+        this.opened.push(d);
+        return d;
+      });
+      // A failed connect is not cached: a later call may retry.
+      driver.catch(() => this.clis.delete(key));
+      this.clis.set(key, driver);
+    }
+    return driver;
+  }
+
+  /** Forget a node's CLI session (after a restart timed out, it is no longer usable). */
+  dropCli(fqdn: string): void {
+    this.clis.delete(fqdn.toLowerCase());
+  }
+
+  rest(fqdn: string = this.step.node): CertRestClient {
+    return new CertRestClient(this.httpsTarget(fqdn));
+  }
+
+  soap(fqdn: string = this.step.node): ServiceabilityClient {
+    return new ServiceabilityClient(this.httpsTarget(fqdn));
+  }
+
+  probe(fqdn: string, port: { name: string; port: number; handshake: 'tls' | 'xmpp-starttls' }, keyType?: 'RSA' | 'EC'): Promise<ProbeResult> {
+    return probeChain({ endpoint: this.endpoint(fqdn, port.name, port.port), handshake: port.handshake, keyType, timeoutMs: this.timeouts.probeMs });
+  }
+
+  close(): void {
+    for (const d of this.opened.splice(0)) d.close();
+    this.clis.clear();
+  }
+
+  private httpsTarget(fqdn: string) {
+    this.anchorsCache ??= httpsTrustAnchors(this.loaded, this.opts.resolveMap);
+    return { endpoint: this.endpoint(fqdn, 'https', 8443), credentials: this.credentials(), ca: this.anchorsCache, timeoutMs: this.timeouts.httpsMs };
+  }
+
+  private pins(fqdn: string): HostKeyPins {
+    const node = this.node(fqdn);
+    const pins = new HostKeyPins(node.fqdn);
+    pins.addFingerprints(node.sshHostKeys, `sshHostKeys of ${node.fqdn} in the plan`);
+    const { knownHostsFile } = this.plan.cluster;
+    if (knownHostsFile) pins.addKnownHostsFile(planPath(this.loaded, knownHostsFile), knownHostsFile);
+    if (this.opts.resolveMap?.knownHosts) pins.addKnownHostsFile(this.opts.resolveMap.knownHosts);
+    pins.addOptionalKnownHostsFile(firstContactKnownHosts(this.loaded));
+    return pins;
+  }
+}

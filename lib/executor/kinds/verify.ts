@@ -1,0 +1,59 @@
+/**
+ * verify: the node presents the new chain on the service port, with its FQDN as server name
+ * (DOMAIN.md §3 install 5); or, for a purpose without a TLS port, holds the new identity.
+ * A read-only check: always runs.
+ */
+import { NodeUnreachableError } from '../../drivers/errors';
+import { ProbeResult } from '../../drivers/tls-probe';
+import { StepContext } from '../context';
+import { StepFailure } from '../errors';
+import { fp, identityFingerprint } from '../node-certificates';
+import { StepOutcome } from '../outcome';
+
+const ATTEMPTS = 3;
+const PAUSE_MS = 500;
+
+export async function run(ctx: StepContext): Promise<StepOutcome> {
+  const { step } = ctx;
+  const expect = step.expectChain ?? [];
+  if (expect.length === 0) throw new StepFailure(`Step ${step.id} has no expectChain: the plan is malformed, re-run 'ucrollout plan'`);
+
+  if (!step.port) {
+    const held = await identityFingerprint(ctx, step.node, step.purpose);
+    if (held !== expect[0]) {
+      throw new StepFailure(`${step.node}: the ${step.purpose} identity is ${fp(held)}, expected ${fp(expect[0])}: the upload did not reach this node; re-run its upload step`);
+    }
+    return { changed: false, summary: `${step.node} holds the new ${step.purpose} certificate ${fp(expect[0])}` };
+  }
+
+  const port = step.port;
+  const result = await probeWithRetry(ctx, step.node, port);
+  const chain = result.chain.map((c) => c.sha256);
+  const where = `${step.node}:${port.port} (${port.name})`;
+  if (chain[0] !== expect[0]) {
+    throw new StepFailure(
+      `${where} presents the ${step.purpose} leaf ${fp(chain[0])} (${result.chain[0]?.subject ?? '?'}), expected ${fp(expect[0])}: the service serving it was not restarted since the upload, or the upload missed this node`,
+    );
+  }
+  const mismatch = expect.findIndex((e, i) => chain[i] !== e);
+  if (mismatch >= 0) {
+    throw new StepFailure(
+      `${where} presents the new leaf but chain certificate ${mismatch + 1} is ${fp(chain[mismatch])}, expected ${fp(expect[mismatch])}: upload the leaf again with its intermediates`,
+    );
+  }
+  if (!result.leafMatchesFqdn) {
+    throw new StepFailure(`${where} presents the planned leaf but it does not name ${step.node} in its SANs or CN: clients will reject it; re-issue the certificate`);
+  }
+  return { changed: false, summary: `${where} presents the new chain (${chain.length} certificate(s), leaf ${fp(expect[0])})` };
+}
+
+async function probeWithRetry(ctx: StepContext, node: string, port: NonNullable<StepContext['step']['port']>): Promise<ProbeResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.probe(node, port, port.keyType);
+    } catch (e) {
+      if (!(e instanceof NodeUnreachableError) || attempt >= ATTEMPTS) throw e;
+      await ctx.sleep(PAUSE_MS);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * plan.json as the executor reads it: the plan, the folder its relative paths start from,
+ * and lookups of steps, nodes and the certificate files the steps reference.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { certificatePems, sha256OfPem, shortFingerprint } from '../drivers/pem';
+import type { ClusterPlan, PlanNode, PlanStep, StepCertificate } from '../plan/types';
+import { StepFailure } from './errors';
+
+export interface LoadedPlan {
+  /** Absolute path of plan.json. */
+  readonly path: string;
+  /** Its folder: every relative path in the plan starts here. */
+  readonly dir: string;
+  readonly plan: ClusterPlan;
+}
+
+export function loadPlanFile(file: string): LoadedPlan {
+  const path = resolve(file);
+  let plan: ClusterPlan;
+  try {
+    plan = JSON.parse(readFileSync(path, 'utf8')) as ClusterPlan;
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? `not valid JSON: ${(e as Error).message}`;
+    throw new StepFailure(`Cannot read plan '${file}' (${why}): pass the plan.json that 'ucrollout plan' wrote`);
+  }
+  if (plan?.formatVersion !== 1 || !Array.isArray(plan.steps) || !plan.cluster) {
+    throw new StepFailure(`'${file}' is not a plan of format 1: re-run 'ucrollout plan' with this version of ucrollout`);
+  }
+  return { path, dir: dirname(path), plan };
+}
+
+export function findStep(loaded: LoadedPlan, id: string): PlanStep {
+  const step = loaded.plan.steps.find((s) => s.id === id);
+  if (step) return step;
+  const parent = id.includes('/') ? id.slice(0, id.lastIndexOf('/') + 1) : id;
+  const tail = id.split('/').pop() ?? id;
+  const byParent = loaded.plan.steps.filter((s) => s.id.startsWith(parent));
+  const near = (byParent.length > 0 ? byParent : loaded.plan.steps.filter((s) => s.id.includes(tail))).slice(0, 5).map((s) => s.id);
+  throw new StepFailure(
+    `No step '${id}' in ${loaded.path}${near.length ? `; similar: ${near.join(', ')}` : ''}: the plan changed since Terraform was synthesized? Re-run 'ucrollout plan' and synth`,
+  );
+}
+
+export function findPlanNode(loaded: LoadedPlan, fqdn: string): PlanNode {
+  const want = fqdn.toLowerCase();
+  const node = loaded.plan.cluster.nodes.find((n) => n.fqdn.toLowerCase() === want);
+  if (!node) throw new StepFailure(`Node ${fqdn} is not a node of cluster '${loaded.plan.cluster.name}' in ${loaded.path}: the plan is inconsistent, re-run 'ucrollout plan'`);
+  return node;
+}
+
+/** A path of the plan, made absolute. */
+export function planPath(loaded: LoadedPlan, ref: string): string {
+  return isAbsolute(ref) ? ref : join(loaded.dir, ref);
+}
+
+/**
+ * The PEM of a certificate the step references. Refuses a file whose fingerprint is not
+ * the one planned: the plan was reviewed with that certificate.
+ */
+export function readStepCertificate(loaded: LoadedPlan, cert: StepCertificate): string {
+  let data: Buffer;
+  try {
+    data = readFileSync(planPath(loaded, cert.file));
+  } catch (e) {
+    throw new StepFailure(`Cannot read certificate file '${cert.file}' (${(e as NodeJS.ErrnoException).code}) referenced by the plan: restore it, or re-plan`);
+  }
+  const pem = certificatePems(data)[0];
+  const sha = pem ? sha256OfPem(pem) : '';
+  if (sha !== cert.sha256) {
+    throw new StepFailure(
+      `Certificate file '${cert.file}' changed since the plan was made (fingerprint ${shortFingerprint(sha) || 'none'}…, planned ${shortFingerprint(cert.sha256)}…): re-run 'ucrollout plan', review, and apply the new plan`,
+    );
+  }
+  return pem;
+}
+
+/** The nodes an identity upload must reach: multi-server its SAN list, single-server its node. */
+export function identityTargets(node: string, distributeTo?: readonly string[]): string[] {
+  const list = distributeTo && distributeTo.length > 0 ? distributeTo : [node];
+  return [...new Set(list.map((n) => n.toLowerCase()))];
+}

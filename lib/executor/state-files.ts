@@ -1,0 +1,111 @@
+/**
+ * What the executor keeps beside plan.json: the confirmations of manual steps (one file) and
+ * a journal of finished steps (one file per step, so parallel Terraform steps never write
+ * the same file). Neither holds a secret.
+ */
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { PlanStep } from '../plan/types';
+import { LoadedPlan } from './plan-file';
+
+function base(loaded: LoadedPlan): string {
+  return join(loaded.dir, basename(loaded.path).replace(/\.json$/i, ''));
+}
+
+/** `plan.confirmations.json` next to `plan.json`. */
+export function confirmationsFile(loaded: LoadedPlan): string {
+  return `${base(loaded)}.confirmations.json`;
+}
+
+/** `plan.state/`: journal and first-contact host keys. */
+export function stateDir(loaded: LoadedPlan): string {
+  return `${base(loaded)}.state`;
+}
+
+export function firstContactKnownHosts(loaded: LoadedPlan): string {
+  return join(stateDir(loaded), 'known_hosts.first-contact');
+}
+
+export interface Confirmation {
+  readonly trigger: string;
+  readonly confirmedAt: string;
+  readonly by: string;
+}
+
+export function readConfirmations(loaded: LoadedPlan): Record<string, Confirmation> {
+  try {
+    return JSON.parse(readFileSync(confirmationsFile(loaded), 'utf8')) as Record<string, Confirmation>;
+  } catch {
+    return {};
+  }
+}
+
+export function recordConfirmation(loaded: LoadedPlan, step: PlanStep, by: string, now = new Date()): Confirmation {
+  const all = readConfirmations(loaded);
+  const entry: Confirmation = { trigger: step.trigger, confirmedAt: now.toISOString(), by };
+  all[step.id] = entry;
+  const sorted = Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]]));
+  writeAtomically(confirmationsFile(loaded), `${JSON.stringify(sorted, null, 2)}\n`);
+  return entry;
+}
+
+export interface JournalEntry {
+  readonly id: string;
+  /** The step's trigger when it ran: an entry of another trigger is about an older plan. */
+  readonly trigger: string;
+  /** When the step last succeeded (ISO-8601). */
+  readonly doneAt: string;
+  /** When it last changed something on a node (upload, restart, delete). */
+  readonly changedAt?: string;
+  readonly summary: string;
+}
+
+function journalDir(loaded: LoadedPlan): string {
+  return join(stateDir(loaded), 'journal');
+}
+
+function journalFile(loaded: LoadedPlan, id: string): string {
+  return join(journalDir(loaded), `${encodeURIComponent(id)}.json`);
+}
+
+/** The journal entry of a step for its current trigger, if any. */
+export function readJournal(loaded: LoadedPlan, step: PlanStep): JournalEntry | undefined {
+  try {
+    const entry = JSON.parse(readFileSync(journalFile(loaded, step.id), 'utf8')) as JournalEntry;
+    return entry.trigger === step.trigger ? entry : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeJournal(loaded: LoadedPlan, step: PlanStep, changed: boolean, summary: string, now = new Date()): JournalEntry {
+  const previous = readJournal(loaded, step);
+  const entry: JournalEntry = {
+    id: step.id,
+    trigger: step.trigger,
+    doneAt: now.toISOString(),
+    changedAt: changed ? now.toISOString() : previous?.changedAt,
+    summary,
+  };
+  mkdirSync(journalDir(loaded), { recursive: true });
+  writeAtomically(journalFile(loaded, step.id), `${JSON.stringify(entry, null, 2)}\n`);
+  return entry;
+}
+
+/** Ids with a journal entry (any trigger): for `status`-like reports and tests. */
+export function journalIds(loaded: LoadedPlan): string[] {
+  try {
+    return readdirSync(journalDir(loaded))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => decodeURIComponent(f.slice(0, -5)))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o644 });
+  renameSync(tmp, file);
+}

@@ -1,0 +1,56 @@
+/**
+ * A rehearsal's certificates: a lab CA (not for production) signs, from CSRs made the way
+ * the platform makes them, every certificate the inventory declares. Writes a copy of the
+ * inventory that points at them, so the rehearsal plans exactly the declared change.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { loadInventory } from '../inventory';
+import { Declarations } from '../model';
+import { LabCaFiles, createLabCa, generateCsr, signCsr, writeLabCa, writeSecretFile } from '../pki';
+
+export interface LabCertificates {
+  /** The rewritten inventory (in the work folder). */
+  readonly inventory: string;
+  readonly declarations: Declarations;
+  readonly baseDir: string;
+  /** Folder holding the leaf keys (the twin looks there, as a node holds the key of its own CSR). */
+  readonly keyDir: string;
+}
+
+export async function issueLabCertificates(sourceInventory: string, workDir: string): Promise<LabCertificates> {
+  const { declarations } = loadInventory(sourceInventory);
+  const sourceDir = dirname(resolve(sourceInventory));
+  const raw = parse(readFileSync(sourceInventory, 'utf8')) as Record<string, any>;
+  const ca = await createLabCa({ intermediate: true, keyType: 'EC' });
+  writeLabCa(ca, join(workDir, 'ca'));
+  const keyDir = join(workDir, 'keys');
+  mkdirSync(join(workDir, 'csr'), { recursive: true });
+  mkdirSync(join(workDir, 'certs'), { recursive: true });
+
+  const certificates = [];
+  for (const decl of declarations.certificates) {
+    const cluster = declarations.clusters.find((c) => c.name === decl.cluster)!;
+    const csr = await generateCsr({ cluster, purpose: decl.purpose, distribution: decl.distribution, node: decl.node });
+    writeSecretFile(join(keyDir, `${csr.name}.key`), csr.keyPem);
+    writeFileSync(join(workDir, 'csr', `${csr.name}.csr`), csr.csrPem);
+    writeFileSync(join(workDir, 'certs', `${csr.name}.pem`), await signCsr(ca, csr.csrPem, { purpose: decl.purpose }));
+    certificates.push({ ...withoutUndefined(decl), ca: 'lab', certificate: `certs/${csr.name}.pem`, csr: `csr/${csr.name}.csr` });
+  }
+  const absolute = (p: string) => (isAbsolute(p) ? p : join(sourceDir, p));
+  const inventory = join(workDir, 'inventory.yaml');
+  const rewritten = {
+    clusters: raw.clusters,
+    certificateAuthorities: [{ name: 'lab', root: `ca/${LabCaFiles.ROOT_CERT}`, intermediates: [`ca/${LabCaFiles.ISSUING_CERT}`] }],
+    certificates,
+    ...(raw.trustEntries ? { trustEntries: (raw.trustEntries as any[]).map((t) => ({ ...t, certificate: absolute(t.certificate) })) } : {}),
+  };
+  writeFileSync(inventory, `# Rehearsal copy of ${sourceInventory}: certificates from the lab CA (NOT FOR PRODUCTION)\n${stringify(rewritten)}`);
+  const loaded = loadInventory(inventory);
+  return { inventory, declarations: loaded.declarations, baseDir: loaded.baseDir, keyDir };
+}
+
+function withoutUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,142 @@
+/**
+ * A rehearsal: the declared change, with lab certificates, applied through Terraform to a
+ * digital twin of the cluster, then checked over TLS. `npm start` runs it on the lab example.
+ * The plan and the Terraform JSON are exactly what a real run uses; only the resolve map
+ * (the twin's ready file) points the drivers at loopback.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { probeChain } from '../drivers/tls-probe';
+import { ClusterPlan, parsePlanJson } from '../plan';
+import { RunningTwin, startTwin } from '../simulator';
+import { issueLabCertificates } from './lab-pki';
+import { ApplyResult, checkTerraform, terraformApply, terraformInit } from './terraform';
+
+export interface RehearsalOptions {
+  readonly inventory: string;
+  /** Everything generated goes here; emptied first. */
+  readonly workDir: string;
+  /** How long each twin restart takes. */
+  readonly restartMillis?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface NodeCheck {
+  readonly node: string;
+  readonly port: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly sha256: string;
+  readonly matchesPlan: boolean;
+}
+
+export interface RehearsalSummary {
+  readonly clusters: string[];
+  readonly steps: number;
+  readonly ran: number;
+  readonly failed: { resource: string; message: string }[];
+  readonly seconds: number;
+  readonly checks: NodeCheck[];
+}
+
+/** The environment `terraform apply` needs to rehearse on the twin. */
+export function rehearsalEnv(readyFile: string, credentials: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...credentials,
+    UCROLLOUT_RESOLVE: readyFile,
+    // A rehearsal confirms the manual steps itself (they are printed) and does not wait for the ISA clean-up.
+    UCROLLOUT_CONFIRM_ALL: '1',
+    UCROLLOUT_MAX_WAIT_SECONDS: '0',
+  };
+}
+
+export async function rehearse(opts: RehearsalOptions): Promise<RehearsalSummary> {
+  const log = opts.log ?? (() => undefined);
+  const started = Date.now();
+  checkTerraform();
+  // Absolute: Terraform runs each step from the stack's folder.
+  const workDir = resolve(opts.workDir);
+  rmSync(workDir, { recursive: true, force: true });
+
+  log(`1/5 lab CA signs the declared certificates from CSRs (NOT FOR PRODUCTION) → ${opts.workDir}`);
+  const lab = await issueLabCertificates(opts.inventory, workDir);
+
+  const credentials = labCredentials(lab.declarations.clusters.flatMap((c) => [c.credentials.usernameEnv, c.credentials.passwordEnv]));
+  log(`2/5 digital twin: ${lab.declarations.clusters.flatMap((c) => c.nodes).length} nodes on loopback`);
+  const twin = await startTwin({
+    declarations: lab.declarations,
+    stateDir: join(workDir, 'twin'),
+    portMode: 'dynamic',
+    restartMillis: opts.restartMillis ?? 500,
+    keyDirs: [lab.keyDir],
+    baseDir: lab.baseDir,
+    env: { ...process.env, ...credentials },
+  });
+  try {
+    log('3/5 plan and synthesize (one Terraform stack per cluster)');
+    const outdir = join(workDir, 'cdktf.out');
+    const { synthDeclarations } = require('../../constructs/inventory-app') as typeof import('../../constructs/inventory-app');
+    synthDeclarations(lab.declarations, { outdir, baseDir: lab.baseDir });
+    const readyFile = join(workDir, 'twin', 'ready.json');
+
+    let steps = 0;
+    let ran = 0;
+    const failed: ApplyResult['failed'] = [];
+    const checks: NodeCheck[] = [];
+    for (const cluster of lab.declarations.clusters) {
+      const dir = join(outdir, 'stacks', cluster.name);
+      const plan = parsePlanJson(readFileSync(join(dir, 'plan.json'), 'utf8'));
+      steps += plan.steps.length;
+      log(`4/5 terraform init && terraform apply (${cluster.name}: ${plan.steps.length} steps; manual steps confirmed for the rehearsal)`);
+      await terraformInit(dir);
+      const ids = new Map(plan.steps.map((s) => [s.id.replace(/\//g, '__').replace(/[^A-Za-z0-9_-]/g, '_'), s.id]));
+      let done = 0;
+      const result = await terraformApply(dir, rehearsalEnv(readyFile, credentials), (e) => {
+        if (e.type === 'done') log(`    [${++done}/${plan.steps.length}] ✓ ${ids.get(e.resource) ?? e.resource}`);
+        if (e.type === 'failed') log(`    ✗ ${ids.get(e.resource) ?? e.resource}: ${e.message}`);
+      });
+      ran += result.created.length;
+      failed.push(...result.failed);
+      if (result.exitCode !== 0 && result.failed.length === 0) failed.push({ resource: cluster.name, message: result.output.slice(-1500) });
+      log(`5/5 what each node of ${cluster.name} serves now`);
+      checks.push(...(await checkNodes(plan, twin, log)));
+    }
+    return { clusters: lab.declarations.clusters.map((c) => c.name), steps, ran, failed, seconds: (Date.now() - started) / 1000, checks };
+  } finally {
+    await twin.stop();
+  }
+}
+
+/** Over a TLS connection of our own to each verified port: what the node presents, against the plan. */
+export async function checkNodes(plan: ClusterPlan, twin: RunningTwin, log: (line: string) => void): Promise<NodeCheck[]> {
+  const checks: NodeCheck[] = [];
+  for (const step of plan.steps) {
+    if (step.kind !== 'verify' || !step.port) continue;
+    const node = twin.ready.nodes[step.node];
+    const result = await probeChain({
+      endpoint: { fqdn: step.node, host: node.address, port: node.ports[step.port.name] },
+      handshake: step.port.handshake,
+      keyType: step.port.keyType,
+    });
+    const leaf = result.chain[0];
+    const check = {
+      node: step.node,
+      port: `${step.port.name} ${step.port.port}`,
+      subject: leaf.subject,
+      issuer: leaf.issuer,
+      sha256: leaf.sha256,
+      matchesPlan: leaf.sha256 === step.expectChain?.[0],
+    };
+    checks.push(check);
+    log(`    ${check.matchesPlan ? '✓' : '✗'} ${step.node} ${check.port} (${step.purpose}): ${check.subject}, issued by ${check.issuer}, SHA-256 ${check.sha256.slice(0, 16)}…`);
+  }
+  return checks;
+}
+
+/** Credentials for the twin and the drivers: the declared variables if set, else throw-away values. */
+function labCredentials(names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of new Set(names)) out[name] = process.env[name] ?? (/user/i.test(name) ? 'rehearsal' : randomBytes(12).toString('base64url'));
+  return out;
+}

@@ -1,0 +1,155 @@
+/**
+ * The admin CLI over SSH: password authentication, an interactive shell on a pty (banner,
+ * `admin:` prompt, echo and CRLF line endings as a terminal gives them), one command at a
+ * time with type-ahead queued. `exec` runs a single command without prompt or echo.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Connection, Server, ServerChannel } from 'ssh2';
+import { PROMPT, Terminal, runCommand } from './commands';
+import { TwinWorld } from './world';
+
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+const BANNER = ['', 'Command Line Interface is starting up, please wait ...', '', '   Welcome to the Platform Command Line Interface', '', ''].join('\r\n');
+
+export function createSshServer(world: TwinWorld, fqdn: string, hostKeyPem: string, credentials: Credentials): Server {
+  return new Server({ hostKeys: [hostKeyPem], ident: 'OpenSSH_7.4' }, (client) => {
+    client.on('error', () => undefined);
+    client.on('authentication', (ctx) => {
+      if (ctx.method === 'password' && same(ctx.username, credentials.username) && same(ctx.password, credentials.password)) ctx.accept();
+      else ctx.reject(['password']);
+    });
+    client.on('ready', () => {
+      client.on('session', (acceptSession) => {
+        const session = acceptSession();
+        session.on('pty', (accept) => accept?.());
+        session.on('window-change', (accept) => accept?.());
+        session.on('env', (accept) => accept?.());
+        session.on('shell', (accept) => new CliSession(world, fqdn, accept(), client, 'shell').start());
+        session.on('exec', (accept, _reject, info) => new CliSession(world, fqdn, accept(), client, 'exec').start(info.command));
+      });
+    });
+  });
+}
+
+/** Constant-time comparison of a credential. */
+function same(given: string, expected: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+class CliSession implements Terminal {
+  private partial = '';
+  private afterCR = false;
+  private readonly lines: string[] = [];
+  private readonly waiting: ((line: string | undefined) => void)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly world: TwinWorld,
+    private readonly fqdn: string,
+    private readonly stream: ServerChannel,
+    private readonly client: Connection,
+    private readonly mode: 'shell' | 'exec',
+  ) {}
+
+  start(command?: string): void {
+    this.stream.on('data', (data: Buffer) => this.feed(data));
+    this.stream.on('close', () => this.ended());
+    this.stream.on('error', () => this.ended());
+    if (this.mode === 'exec') {
+      void this.runExec(command ?? '');
+      return;
+    }
+    this.write(BANNER + PROMPT);
+    void this.loop();
+  }
+
+  print(line: string): void {
+    this.write(`${line}\r\n`);
+  }
+
+  write(text: string): void {
+    if (!this.closed) this.stream.write(text);
+  }
+
+  readLine(): Promise<string | undefined> {
+    const line = this.lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (this.closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.ended();
+    this.stream.exit(0);
+    this.stream.end();
+    this.client.end();
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      const line = await this.readLine();
+      if (line === undefined) return;
+      let goOn = false;
+      try {
+        goOn = await runCommand(this.world, this.fqdn, line, this);
+      } catch {
+        goOn = false; // the twin is stopping
+      }
+      if (!goOn) return this.close();
+      this.write(PROMPT);
+    }
+  }
+
+  private async runExec(command: string): Promise<void> {
+    try {
+      await runCommand(this.world, this.fqdn, command, this);
+    } catch {
+      // the twin is stopping
+    }
+    if (this.closed) return;
+    this.closed = true;
+    this.stream.exit(0);
+    this.stream.end();
+  }
+
+  /** Line discipline: CR, LF or CRLF end a line; backspace edits; a shell echoes what is typed. */
+  private feed(data: Buffer): void {
+    let echo = '';
+    for (const ch of data.toString('utf8')) {
+      if (ch === '\n' && this.afterCR) {
+        this.afterCR = false;
+        continue;
+      }
+      this.afterCR = ch === '\r';
+      if (ch === '\r' || ch === '\n') {
+        echo += '\r\n';
+        this.pushLine(this.partial);
+        this.partial = '';
+      } else if (ch === '\x7f' || ch === '\b') {
+        if (this.partial.length > 0) echo += '\b \b';
+        this.partial = this.partial.slice(0, -1);
+      } else if (ch >= ' ' || ch === '\t') {
+        this.partial += ch;
+        echo += ch;
+      }
+    }
+    if (this.mode === 'shell' && echo) this.write(echo);
+  }
+
+  private pushLine(line: string): void {
+    const waiter = this.waiting.shift();
+    if (waiter) waiter(line);
+    else this.lines.push(line);
+  }
+
+  private ended(): void {
+    this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter(undefined);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The twin's persistent state: one JSON file (stateDir/state.json) holding every node's
+ * trust stores, identities (current = last uploaded) and services (status, start time and
+ * the identities each presented when it last started). Private keys are separate files
+ * under stateDir/keys, referenced by path; certificates (public) are stored as PEM.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type ServiceStatus = 'STARTED' | 'STOPPED' | 'STOPPING' | 'STARTING' | 'Not Activated';
+
+export interface TrustRecord {
+  readonly fileName: string;
+  readonly pem: string;
+  readonly sha256: string;
+  readonly subject: string;
+  readonly description: string;
+  readonly addedAt: string;
+}
+
+export interface IdentityRecord {
+  readonly unit: string;
+  /** `<unit>.pem`. */
+  readonly fileName: string;
+  /** Leaf first, then the uploaded intermediates in issuer order (no root). */
+  readonly chain: readonly string[];
+  /** Private key file, relative to the state folder. */
+  readonly keyFile: string;
+  readonly sha256: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly selfSigned: boolean;
+  readonly description: string;
+  readonly installedAt: string;
+}
+
+export interface ServiceRecord {
+  status: ServiceStatus;
+  /** ISO-8601 time the service last reached STARTED. */
+  startedAt?: string;
+  /** The node's identities as they were when the service last started: what its ports present. */
+  presents: Record<string, IdentityRecord>;
+  lastError?: string;
+}
+
+export interface CsrRecord {
+  readonly csr: string;
+  readonly keyFile: string;
+  readonly generatedAt: string;
+}
+
+export interface NodeState {
+  readonly fqdn: string;
+  readonly cluster: string;
+  /** Current identity per unit (purpose): shown by `show cert own`, served after the next restart. */
+  identities: Record<string, IdentityRecord>;
+  trust: Record<string, TrustRecord[]>;
+  services: Record<string, ServiceRecord>;
+  csrs: Record<string, CsrRecord>;
+  /** SSH host key file, relative to the state folder. */
+  sshHostKeyFile: string;
+  /** The node's first self-signed tomcat certificate: what https-ca.pem pins. */
+  initialTomcat?: string;
+}
+
+export interface TwinState {
+  readonly formatVersion: 1;
+  readonly createdAt: string;
+  /** Shared RSA key of the self-signed RSA identities, relative to the state folder. */
+  rsaKeyFile?: string;
+  nodes: Record<string, NodeState>;
+}
+
+export const STATE_FILE = 'state.json';
+
+/** Reads and writes state.json and the key files of one state folder. */
+export class StateStore {
+  constructor(readonly dir: string) {
+    mkdirSync(join(dir, 'keys'), { recursive: true, mode: 0o700 });
+  }
+
+  load(): TwinState | undefined {
+    const file = join(this.dir, STATE_FILE);
+    if (!existsSync(file)) return undefined;
+    const data = JSON.parse(readFileSync(file, 'utf8')) as TwinState;
+    if (data.formatVersion !== 1) throw new Error(`${file}: unknown formatVersion ${String(data.formatVersion)}: remove the state folder or use a newer ucrollout`);
+    return data;
+  }
+
+  save(state: TwinState): void {
+    writeAtomic(join(this.dir, STATE_FILE), JSON.stringify(state, null, 1) + '\n');
+  }
+
+  /** Stores a private key under keys/ (mode 600) and returns its path relative to the state folder. */
+  writeKey(name: string, pem: string): string {
+    const rel = join('keys', name);
+    writeAtomic(join(this.dir, rel), pem, 0o600);
+    return rel;
+  }
+
+  readKey(rel: string): string {
+    return readFileSync(join(this.dir, rel), 'utf8');
+  }
+
+  path(rel: string): string {
+    return join(this.dir, rel);
+  }
+}
+
+/** Readers never see a half-written file: write beside, then rename. */
+export function writeAtomic(file: string, text: string, mode = 0o644): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode });
+  chmodSync(tmp, mode);
+  renameSync(tmp, file);
+}
