@@ -1,11 +1,8 @@
 import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
+import { stepResourceName } from '../lib/plan/resource-name';
 import { PlanStep } from '../lib/plan/types';
 
-/** Terraform resource name of a step id: `tomcat/restart/cs-ccm-pub/cisco-tomcat` → `tomcat__restart__cs-ccm-pub__cisco-tomcat`. */
-export function stepResourceName(id: string): string {
-  return id.replace(/\//g, '__').replace(/[^A-Za-z0-9_-]/g, '_');
-}
 
 /** Single-quotes a word for the POSIX shell that runs local-exec. */
 function shellQuote(word: string): string {

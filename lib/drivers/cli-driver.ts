@@ -190,7 +190,8 @@ export class CliDriver {
     const body = pems.map((p) => p.trim()).join('\n');
     this.session.send(`${body}\n\n`);
     const { text } = await this.session.expect(PROMPT, this.importMs, `the result of '${command}'`);
-    return stripEcho(first.text + text.replace(PROMPT, ''), command);
+    // The pty echoes the pasted PEM: drop it, so only the node's own lines are parsed.
+    return stripEcho(first.text + text.replace(PROMPT, ''), command).replace(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g, '');
   }
 }
 

@@ -158,9 +158,9 @@ export class SshSession {
     });
   }
 
-  /** The last lines received and not yet consumed, for error messages. */
-  tail(chars = 300): string {
-    return this.buffer.slice(-chars).trim();
+  /** The last few lines received and not yet consumed, for error messages. */
+  tail(lines = 3): string {
+    return this.buffer.trim().split('\n').slice(-lines).join('\n').slice(-300);
   }
 
   close(): void {

@@ -5,3 +5,4 @@ export * from './cluster-plan';
 export * from './review';
 export * from './render';
 export * from './prepare';
+export * from './resource-name';

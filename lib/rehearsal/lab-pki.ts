@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadInventory } from '../inventory';
 import { Declarations } from '../model';
-import { LabCaFiles, createLabCa, generateCsr, signCsr, writeLabCa, writeSecretFile } from '../pki';
+import { LabCaFiles, createLabCa, generateCsr, loadLabCa, signCsr, writeLabCa, writeSecretFile } from '../pki';
 
 export interface LabCertificates {
   /** The rewritten inventory (in the work folder). */
@@ -49,6 +49,18 @@ export async function issueLabCertificates(sourceInventory: string, workDir: str
   writeFileSync(inventory, `# Rehearsal copy of ${sourceInventory}: certificates from the lab CA (NOT FOR PRODUCTION)\n${stringify(rewritten)}`);
   const loaded = loadInventory(inventory);
   return { inventory, declarations: loaded.declarations, baseDir: loaded.baseDir, keyDir };
+}
+
+/** Issues a fresh certificate (new key, new CSR) for declared certificate `index`, over the old files: a certificate change. */
+export async function reissueLabCertificate(lab: LabCertificates, index: number): Promise<string> {
+  const decl = lab.declarations.certificates[index];
+  const cluster = lab.declarations.clusters.find((c) => c.name === decl.cluster)!;
+  const csr = await generateCsr({ cluster, purpose: decl.purpose, distribution: decl.distribution, node: decl.node });
+  const ca = loadLabCa(join(lab.baseDir, 'ca'));
+  writeSecretFile(join(lab.keyDir, `${csr.name}.key`), csr.keyPem);
+  writeFileSync(join(lab.baseDir, decl.csr!), csr.csrPem);
+  writeFileSync(join(lab.baseDir, decl.certificate), await signCsr(ca, csr.csrPem, { purpose: decl.purpose }));
+  return decl.certificate;
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

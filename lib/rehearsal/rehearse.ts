@@ -8,10 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { probeChain } from '../drivers/tls-probe';
-import { ClusterPlan, parsePlanJson } from '../plan';
+import { ClusterPlan, parsePlanJson, stepResourceName } from '../plan';
 import { RunningTwin, startTwin } from '../simulator';
-import { issueLabCertificates } from './lab-pki';
-import { ApplyResult, checkTerraform, terraformApply, terraformInit } from './terraform';
+// The rehearsal is a composition root like the CLI: it synthesizes through the constructs.
+import { synthDeclarations } from '../../constructs/inventory-app';
+import { loadInventory } from '../inventory';
+import { LabCertificates, issueLabCertificates } from './lab-pki';
+import { ApplyResult, TerraformEvent, checkTerraform, terraformApply, terraformInit } from './terraform';
 
 export interface RehearsalOptions {
   readonly inventory: string;
@@ -19,6 +22,8 @@ export interface RehearsalOptions {
   readonly workDir: string;
   /** How long each twin restart takes. */
   readonly restartMillis?: number;
+  /** First loopback address of the twin (tests running side by side use distinct ones). */
+  readonly addressBase?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -51,60 +56,105 @@ export function rehearsalEnv(readyFile: string, credentials: Record<string, stri
   };
 }
 
-export async function rehearse(opts: RehearsalOptions): Promise<RehearsalSummary> {
+/** A prepared rehearsal: lab certificates, credentials, a running twin and synthesized stacks. */
+export interface RehearsalBench {
+  readonly workDir: string;
+  readonly lab: LabCertificates;
+  readonly credentials: Record<string, string>;
+  readonly twin: RunningTwin;
+  readonly readyFile: string;
+  /** Folder of a cluster's stack: cdk.tf.json, plan.json, PLAN.md, terraform.tfstate. */
+  stackDir(cluster: string): string;
+  /** Re-plans and re-synthesizes every stack from the (possibly changed) declarations. */
+  synth(): Promise<void>;
+  plan(cluster: string): ClusterPlan;
+  apply(cluster: string, onEvent?: (e: TerraformEvent) => void): Promise<ApplyResult>;
+  stop(): Promise<void>;
+}
+
+export async function prepareRehearsal(opts: RehearsalOptions): Promise<RehearsalBench> {
   const log = opts.log ?? (() => undefined);
-  const started = Date.now();
   checkTerraform();
   // Absolute: Terraform runs each step from the stack's folder.
   const workDir = resolve(opts.workDir);
   rmSync(workDir, { recursive: true, force: true });
-
   log(`1/5 lab CA signs the declared certificates from CSRs (NOT FOR PRODUCTION) → ${opts.workDir}`);
   const lab = await issueLabCertificates(opts.inventory, workDir);
-
   const credentials = labCredentials(lab.declarations.clusters.flatMap((c) => [c.credentials.usernameEnv, c.credentials.passwordEnv]));
   log(`2/5 digital twin: ${lab.declarations.clusters.flatMap((c) => c.nodes).length} nodes on loopback`);
   const twin = await startTwin({
     declarations: lab.declarations,
     stateDir: join(workDir, 'twin'),
     portMode: 'dynamic',
+    addressBase: opts.addressBase,
     restartMillis: opts.restartMillis ?? 500,
     keyDirs: [lab.keyDir],
     baseDir: lab.baseDir,
     env: { ...process.env, ...credentials },
   });
+  const outdir = join(workDir, 'cdktf.out');
+  const readyFile = join(workDir, 'twin', 'ready.json');
+  const stackDir = (cluster: string) => join(outdir, 'stacks', cluster);
+  const initialized = new Set<string>();
+  const bench: RehearsalBench = {
+    workDir,
+    lab,
+    credentials,
+    twin,
+    readyFile,
+    stackDir,
+    async synth() {
+      const { declarations, baseDir } = loadInventory(lab.inventory);
+      synthDeclarations(declarations, { outdir, baseDir });
+    },
+    plan: (cluster) => parsePlanJson(readFileSync(join(stackDir(cluster), 'plan.json'), 'utf8')),
+    async apply(cluster, onEvent) {
+      if (!initialized.has(cluster)) {
+        await terraformInit(stackDir(cluster));
+        initialized.add(cluster);
+      }
+      return terraformApply(stackDir(cluster), rehearsalEnv(readyFile, credentials), onEvent);
+    },
+    stop: () => twin.stop(),
+  };
   try {
     log('3/5 plan and synthesize (one Terraform stack per cluster)');
-    const outdir = join(workDir, 'cdktf.out');
-    const { synthDeclarations } = require('../../constructs/inventory-app') as typeof import('../../constructs/inventory-app');
-    synthDeclarations(lab.declarations, { outdir, baseDir: lab.baseDir });
-    const readyFile = join(workDir, 'twin', 'ready.json');
+    await bench.synth();
+  } catch (e) {
+    await twin.stop();
+    throw e;
+  }
+  return bench;
+}
 
+export async function rehearse(opts: RehearsalOptions): Promise<RehearsalSummary> {
+  const log = opts.log ?? (() => undefined);
+  const started = Date.now();
+  const bench = await prepareRehearsal(opts);
+  try {
     let steps = 0;
     let ran = 0;
     const failed: ApplyResult['failed'] = [];
     const checks: NodeCheck[] = [];
-    for (const cluster of lab.declarations.clusters) {
-      const dir = join(outdir, 'stacks', cluster.name);
-      const plan = parsePlanJson(readFileSync(join(dir, 'plan.json'), 'utf8'));
+    for (const cluster of bench.lab.declarations.clusters.map((c) => c.name)) {
+      const plan = bench.plan(cluster);
       steps += plan.steps.length;
-      log(`4/5 terraform init && terraform apply (${cluster.name}: ${plan.steps.length} steps; manual steps confirmed for the rehearsal)`);
-      await terraformInit(dir);
-      const ids = new Map(plan.steps.map((s) => [s.id.replace(/\//g, '__').replace(/[^A-Za-z0-9_-]/g, '_'), s.id]));
+      log(`4/5 terraform init && terraform apply (${cluster}: ${plan.steps.length} steps; manual steps confirmed for the rehearsal)`);
+      const ids = new Map(plan.steps.map((s) => [stepResourceName(s.id), s.id]));
       let done = 0;
-      const result = await terraformApply(dir, rehearsalEnv(readyFile, credentials), (e) => {
+      const result = await bench.apply(cluster, (e) => {
         if (e.type === 'done') log(`    [${++done}/${plan.steps.length}] ✓ ${ids.get(e.resource) ?? e.resource}`);
         if (e.type === 'failed') log(`    ✗ ${ids.get(e.resource) ?? e.resource}: ${e.message}`);
       });
       ran += result.created.length;
       failed.push(...result.failed);
-      if (result.exitCode !== 0 && result.failed.length === 0) failed.push({ resource: cluster.name, message: result.output.slice(-1500) });
-      log(`5/5 what each node of ${cluster.name} serves now`);
-      checks.push(...(await checkNodes(plan, twin, log)));
+      if (result.exitCode !== 0 && result.failed.length === 0) failed.push({ resource: cluster, message: result.output.slice(-1500) });
+      log(`5/5 what each node of ${cluster} serves now`);
+      checks.push(...(await checkNodes(plan, bench.twin, log)));
     }
-    return { clusters: lab.declarations.clusters.map((c) => c.name), steps, ran, failed, seconds: (Date.now() - started) / 1000, checks };
+    return { clusters: bench.lab.declarations.clusters.map((c) => c.name), steps, ran, failed, seconds: (Date.now() - started) / 1000, checks };
   } finally {
-    await twin.stop();
+    await bench.stop();
   }
 }
 

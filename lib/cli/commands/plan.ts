@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+// This command synthesizes through the constructs (cdktf); main.ts loads it only when called.
+import { synthDeclarations } from '../../../constructs/inventory-app';
 import { loadInventory } from '../../inventory';
 import { CliError } from '../errors';
 
@@ -32,8 +34,6 @@ export async function run(args: string[]): Promise<number> {
     throw new CliError(`--resource must be terraform_data or null_resource, got '${values.resource}'`);
   }
   const { declarations, baseDir } = loadInventory(values.inventory);
-  // cdktf is heavy: load it only for this command.
-  const { synthDeclarations } = require('../../../constructs/inventory-app') as typeof import('../../../constructs/inventory-app');
   const outdir = resolve(values.out!);
   const stacks = synthDeclarations(declarations, { outdir, baseDir, resourceType: values.resource as never });
   for (const stack of stacks) {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { rehearse } from '../../rehearsal/rehearse';
 import { CliError } from '../errors';
 
 const USAGE = `usage: ucrollout rehearse --inventory FILE [--work DIR] [--restart-ms N]
@@ -30,7 +31,6 @@ export async function run(args: string[]): Promise<number> {
   if (!values.inventory) throw new CliError(`--inventory is required\n${USAGE}`);
   const restartMillis = Number(values['restart-ms']);
   if (!Number.isInteger(restartMillis) || restartMillis < 0) throw new CliError(`--restart-ms must be a whole number of milliseconds, got '${values['restart-ms']}'`);
-  const { rehearse } = require('../../rehearsal/rehearse') as typeof import('../../rehearsal/rehearse');
   const log = (line: string) => process.stdout.write(line + '\n');
   const summary = await rehearse({ inventory: values.inventory, workDir: values.work!, restartMillis, log });
   const verified = new Set(summary.checks.filter((c) => c.matchesPlan).map((c) => c.node));
