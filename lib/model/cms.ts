@@ -121,3 +121,22 @@ export function cmsPeers(cluster: CmsClusterDecl, service: CmsService): CmsServe
 export function cmsDatabasePrimary(cluster: CmsClusterDecl): CmsServerDecl | undefined {
   return cluster.servers.find((s) => s.databaseRole === 'primary');
 }
+
+/** `pki csr` basenames: letters, digits, `-` and `_` (DOMAIN.md §4). */
+const CMS_BASENAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function checkCmsBasename(prop: string, value: unknown): string | undefined {
+  if (typeof value !== 'string' || !CMS_BASENAME.test(value)) {
+    return `${prop} must hold only letters, digits, '-' and '_' (a pki key/certificate basename, at most 64), got ${JSON.stringify(value)}`;
+  }
+  return undefined;
+}
+
+/** Releases this project plans for: 2.9 and later 2.x, and 3.x. */
+export function checkCmsVersion(prop: string, value: unknown): string | undefined {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || !/^(2\.(9|[1-9]\d)|3(\.\d+)?)(\.\d+)*$/.test(text)) {
+    return `${prop} must be a Meeting Server release 2.9 or later, such as '2.9' or '3.8', got ${JSON.stringify(value)}`;
+  }
+  return undefined;
+}

@@ -51,7 +51,7 @@ export async function terraformApply(
   dir: string,
   env: NodeJS.ProcessEnv,
   onEvent: (e: TerraformEvent) => void = () => undefined,
-  opts: { timeoutMs?: number; parallelism?: number } = {},
+  opts: { timeoutMs?: number; parallelism?: number; extraArgs?: readonly string[] } = {},
 ): Promise<ApplyResult> {
   const created: string[] = [];
   const failed: { resource: string; message: string }[] = [];
@@ -77,7 +77,7 @@ export async function terraformApply(
       } else if (text.trim()) pendingError.push(text.trim());
     }
   };
-  const args = ['apply', '-auto-approve', '-input=false', '-no-color', `-parallelism=${opts.parallelism ?? 10}`];
+  const args = ['apply', '-auto-approve', '-input=false', '-no-color', `-parallelism=${opts.parallelism ?? 10}`, ...(opts.extraArgs ?? [])];
   const r = await run(dir, args, env, opts.timeoutMs ?? 600_000, onLine);
   const summary = r.output.split('\n').find((l) => /^(Apply complete!|No changes\.)/.test(l)) ?? '';
   return { exitCode: r.code, created, failed, summary, output: r.output };

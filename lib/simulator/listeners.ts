@@ -54,6 +54,8 @@ export async function bindNodePorts(
     for (const port of spec.ports) {
       const server = createServer((socket) => {
         sockets.add(socket);
+        // Interactive request/response traffic: Nagle's algorithm would add ~40 ms to every CLI round trip.
+        socket.setNoDelay(true);
         socket.on('error', () => socket.destroy());
         accept(world, spec, port, handlers, contexts, socket);
       });

@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { X509Certificate, createHash, webcrypto } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ACTIVATED_SERVICES, Service } from '../../lib/catalog';
@@ -219,7 +219,10 @@ export async function startLab(addressBase: string, opts: LabOptions & { restart
       pins.addKnownHostsFile(resolve.knownHosts!);
       return pins;
     },
-    stop: () => twin.stop(),
+    stop: async () => {
+      await twin.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
