@@ -2,4 +2,3 @@ export * from './services';
 export * from './key-usage';
 export * from './purposes';
 export * from './coverage';
-export * from './cms';
