@@ -1,9 +1,9 @@
 /** `ucrollout ca init|sign`: a lab CA for rehearsals and tests. Its certificates say NOT FOR PRODUCTION. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { purposeNames } from '../../catalog';
 import { LAB_CA_ORGANIZATION, LabCaFiles, createLabCa, loadLabCa, sha256Fingerprint, signCsr, writeLabCa } from '../../pki';
+import { parseCommandArgs, requireValue } from '../args';
 import { CliError } from '../errors';
 
 const USAGE = `usage: ucrollout ca init --out DIR [--cn NAME] [--intermediate] [--key-type EC|RSA] [--force]
@@ -98,14 +98,9 @@ async function sign(values: Values): Promise<number> {
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}: see 'ucrollout ca --help'`);
-  }
+  return parseCommandArgs('ca', { args, options: OPTIONS, allowPositionals: true });
 }
 
 function required(value: string | undefined, what: string): string {
-  if (!value) throw new CliError(`missing ${what}: see 'ucrollout ca --help'`);
-  return value;
+  return requireValue('ca', value, what);
 }

@@ -1,10 +1,10 @@
 /** `ucrollout csr`: a private key and a CSR for a purpose of a declared cluster, as the platform would generate them. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadInventory } from '../../inventory';
 import { CsrOptions, EcCurve, HashName, KeyType, RsaKeySize, SECRET_FILE_MODE, csrContent, generateCsr, writeSecretFile } from '../../pki';
 import { findPurpose, purposeNames } from '../../catalog';
+import { parseCommandArgs, requireValue } from '../args';
 import { CliError } from '../errors';
 
 const USAGE = `usage: ucrollout csr --inventory FILE --cluster NAME --purpose P --out DIR [options]
@@ -111,16 +111,11 @@ export async function run(args: string[]): Promise<number> {
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}: see 'ucrollout csr --help'`);
-  }
+  return parseCommandArgs('csr', { args, options: OPTIONS, allowPositionals: false });
 }
 
 function required(value: string | undefined, what: string): string {
-  if (!value) throw new CliError(`missing ${what}: see 'ucrollout csr --help'`);
-  return value;
+  return requireValue('csr', value, what);
 }
 
 /** One DNS name a line; blank lines and `#` comments skipped. */

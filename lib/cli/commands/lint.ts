@@ -1,9 +1,9 @@
 /** `ucrollout lint`: checks signed certificates before a plan is accepted. Exit 1 on any error finding. */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { purposeNames } from '../../catalog';
 import { loadInventory } from '../../inventory';
 import { DEFAULT_RENEWAL_WINDOW_DAYS, LINT_CODES, LintFinding, hasErrors, lintCertificate, lintDeclarations } from '../../pki';
+import { parseCommandArgs } from '../args';
 import { CliError } from '../errors';
 
 const USAGE = `usage: ucrollout lint --inventory FILE [--now ISO-DATE] [--renewal-window DAYS] [--json]
@@ -122,11 +122,7 @@ export async function run(args: string[]): Promise<number> {
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}: see 'ucrollout lint --help'`);
-  }
+  return parseCommandArgs('lint', { args, options: OPTIONS, allowPositionals: false });
 }
 
 function readInput(path: string, flag: string): Buffer {

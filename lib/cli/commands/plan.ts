@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 // This command synthesizes through the constructs (cdktf); main.ts loads it only when called.
 import { synthDeclarations } from '../../../constructs/inventory-app';
 import { loadInventory } from '../../inventory';
+import { parseCommandArgs } from '../args';
 import { CliError } from '../errors';
 
 const USAGE = `usage: ucrollout plan --inventory FILE [--out DIR] [--resource terraform_data|null_resource]
@@ -15,7 +15,7 @@ DIR/stacks/<cluster>/plan.json, PLAN.md and cdk.tf.json (a Terraform stack).
   --resource TYPE    Terraform resource per step (default: terraform_data)`;
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('plan', {
     args,
     options: {
       inventory: { type: 'string' },
@@ -23,7 +23,6 @@ export async function run(args: string[]): Promise<number> {
       resource: { type: 'string', default: 'terraform_data' },
       help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
   });
   if (values.help) {
     process.stdout.write(USAGE + '\n');
@@ -37,7 +36,7 @@ export async function run(args: string[]): Promise<number> {
   const outdir = resolve(values.out!);
   const stacks = synthDeclarations(declarations, { outdir, baseDir, resourceType: values.resource as never });
   for (const stack of stacks) {
-    const plan = stack._plan();
+    const plan = stack._rolloutPlan(); // CUCM or Meeting Server: the same summary
     const manual = plan.steps.filter((s) => s.kind === 'manual').length;
     process.stdout.write(
       `${plan.cluster.name}: ${plan.steps.length} steps (${manual} manual) on ${plan.cluster.nodes.length} nodes → ${values.out}/stacks/${plan.cluster.name}/{plan.json,PLAN.md,cdk.tf.json}\n`,

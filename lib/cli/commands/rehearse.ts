@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { rehearse } from '../../rehearsal/rehearse';
+import { parseCommandArgs } from '../args';
 import { CliError } from '../errors';
 
 const USAGE = `usage: ucrollout rehearse --inventory FILE [--work DIR] [--restart-ms N]
@@ -14,7 +14,7 @@ node's service ports are checked over TLS. Needs Terraform ≥ 1.4 on PATH.
   --restart-ms N     how long each twin service restart takes (default: 500)`;
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('rehearse', {
     args,
     options: {
       inventory: { type: 'string' },
@@ -22,7 +22,6 @@ export async function run(args: string[]): Promise<number> {
       'restart-ms': { type: 'string', default: '500' },
       help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
   });
   if (values.help) {
     process.stdout.write(USAGE + '\n');
