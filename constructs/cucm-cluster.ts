@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ClusterInput, NodeInput, buildCluster } from '../lib/inventory/cluster-input';
+import { ClusterInput, buildCluster } from '../lib/inventory/cluster-input';
 import { ClusterDecl } from '../lib/model';
 import { NodeApi, SecurityMode } from './enums';
 
@@ -208,18 +208,8 @@ export class CucmCluster extends Construct {
     const input: ClusterInput = {
       ...props,
       name: this.name,
-      publisher: node(props.publisher),
-      subscribers: props.subscribers?.map(node),
-      imPresence: props.imPresence && {
-        databasePublisher: node(props.imPresence.databasePublisher),
-        subscribers: props.imPresence.subscribers?.map(node),
-      },
     };
     this._decl = buildCluster(input, `CucmCluster '${id}'`);
     this.nodeNames = this._decl.nodes.map((n) => n.fqdn);
   }
-}
-
-function node(p: ClusterNodeProps): NodeInput {
-  return p;
 }
