@@ -9,7 +9,7 @@ import { derShape, describeShape } from './der';
 import { PkiInputError } from './errors';
 import { decodeBasicConstraints, decodeExtendedKeyUsage, decodeKeyUsage, decodeSubjectAltNames, readCertificateDer } from './certificate-der';
 import { CURVES, Oid } from './oids';
-import { x509 } from './x509';
+import type { X509 } from './x509';
 
 export type KeyKind = 'RSA' | 'EC' | 'other';
 
@@ -52,16 +52,17 @@ export interface CertificateView {
   readonly native: NodeCertificate;
 }
 
-const KEY_USAGE_BITS: readonly (readonly [x509.KeyUsageFlags, KeyUsageName])[] = [
-  [x509.KeyUsageFlags.digitalSignature, 'digitalSignature'],
-  [x509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
-  [x509.KeyUsageFlags.keyEncipherment, 'keyEncipherment'],
-  [x509.KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
-  [x509.KeyUsageFlags.keyAgreement, 'keyAgreement'],
-  [x509.KeyUsageFlags.keyCertSign, 'keyCertSign'],
-  [x509.KeyUsageFlags.cRLSign, 'cRLSign'],
-  [x509.KeyUsageFlags.encipherOnly, 'encipherOnly'],
-  [x509.KeyUsageFlags.decipherOnly, 'decipherOnly'],
+// The values of @peculiar/x509's KeyUsageFlags, written out so that reading a certificate does not load the library.
+const KEY_USAGE_BITS: readonly (readonly [X509.KeyUsageFlags, KeyUsageName])[] = [
+  [1, 'digitalSignature'],
+  [2, 'nonRepudiation'],
+  [4, 'keyEncipherment'],
+  [8, 'dataEncipherment'],
+  [16, 'keyAgreement'],
+  [32, 'keyCertSign'],
+  [64, 'cRLSign'],
+  [128, 'encipherOnly'],
+  [256, 'decipherOnly'],
 ];
 
 /** Key usage flags → bit names, in the order of RFC 5280. */

@@ -3,7 +3,7 @@ import { CsrContent, CsrOptions, csrContent } from './csr-content';
 import { generateKeyPair, privateKeyPem, signingAlgorithm } from './keys';
 import { PemLabel, toPem } from './pem';
 import { usageExtensions } from './purpose-usage';
-import { x509 } from './x509';
+import { x509, X509 } from './x509';
 
 export interface GeneratedCsr {
   /** File base name for `<name>.csr` and `<name>.key`. */
@@ -34,7 +34,7 @@ export async function generateCsr(opts: CsrOptions): Promise<GeneratedCsr> {
 }
 
 /** subjectAltName, then the purpose's key usage and extended key usage. */
-export function csrExtensions(content: CsrContent): x509.Extension[] {
+export function csrExtensions(content: CsrContent): X509.Extension[] {
   return [
     new x509.SubjectAlternativeNameExtension(content.sans.map((value) => ({ type: 'dns' as const, value }))),
     ...usageExtensions(content.usage),

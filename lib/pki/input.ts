@@ -7,7 +7,7 @@ import { PkiInputError } from './errors';
 import { derShape, describeShape } from './der';
 import { PemLabel, isPem, pemBlocks } from './pem';
 import { readPkcs7 } from './pkcs7';
-import { bytes, x509 } from './x509';
+import { bytes, x509, X509 } from './x509';
 
 const CERT_LABELS: readonly string[] = [PemLabel.CERTIFICATE, PemLabel.X509_CERTIFICATE, PemLabel.TRUSTED_CERTIFICATE];
 const P7_LABELS: readonly string[] = [PemLabel.PKCS7, PemLabel.CMS];
@@ -78,7 +78,7 @@ export function readPrivateKey(data: Buffer, label: string): KeyObject {
 }
 
 /** A PKCS#10 certificate signing request from PEM or DER. */
-export function readCsr(data: Buffer, label: string): x509.Pkcs10CertificateRequest {
+export function readCsr(data: Buffer, label: string): X509.Pkcs10CertificateRequest {
   if (isBlank(data)) throw new PkiInputError(`${label}: the file is empty: give the CSR (PEM 'BEGIN CERTIFICATE REQUEST' or DER)`);
   let der = data;
   if (isPem(data)) {

@@ -5,23 +5,23 @@
 import { randomBytes } from 'node:crypto';
 import { KeySpec, signingAlgorithm } from './keys';
 import { Oid } from './oids';
-import { x509 } from './x509';
+import { x509, X509 } from './x509';
 
 /** Who signs: a name, a key pair and its spec. A self-signed certificate is its own signer. */
 export interface Signer {
   /** The signer's subject; a parsed Name keeps its exact encoding, which chain building compares. */
-  readonly name: string | x509.Name;
+  readonly name: string | X509.Name;
   readonly keys: CryptoKeyPair;
   readonly spec: KeySpec;
 }
 
 export interface IssueParams {
-  readonly subject: string | x509.Name;
-  readonly publicKey: CryptoKey | x509.PublicKey;
+  readonly subject: string | X509.Name;
+  readonly publicKey: CryptoKey | X509.PublicKey;
   readonly signer: Signer;
   readonly notBefore: Date;
   readonly notAfter: Date;
-  readonly extensions: readonly x509.Extension[];
+  readonly extensions: readonly X509.Extension[];
   /** Hex; a random positive 128-bit serial when absent. */
   readonly serialNumber?: string;
 }
@@ -32,7 +32,7 @@ export function randomSerial(): string {
   return bytes.toString('hex');
 }
 
-export async function issueCertificate(p: IssueParams): Promise<x509.X509Certificate> {
+export async function issueCertificate(p: IssueParams): Promise<X509.X509Certificate> {
   const extensions = [...p.extensions];
   const has = (oid: string) => extensions.some((e) => e.type === oid);
   if (!has(Oid.SUBJECT_KEY_IDENTIFIER)) {

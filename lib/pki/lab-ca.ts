@@ -16,7 +16,7 @@ import { Oid } from './oids';
 import { PemLabel, toPem } from './pem';
 import { purposeUsage } from './purpose-usage';
 import { writeSecretFile } from './secret-file';
-import { x509 } from './x509';
+import { x509, X509 } from './x509';
 
 export const LAB_CA_ORGANIZATION = 'uc-cert-rollout LAB CA - NOT FOR PRODUCTION';
 
@@ -170,7 +170,7 @@ export async function signCsr(ca: LabCa, csrPem: string, opts: SignCsrOptions): 
 
   // CAPF issues phone certificates, so it is signed as a subordinate CA (keyCertSign, CA:TRUE, no further CA below).
   const isCapf = purpose.family === 'CAPF';
-  const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(isCapf, isCapf ? 0 : undefined, true)];
+  const extensions: X509.Extension[] = [new x509.BasicConstraintsExtension(isCapf, isCapf ? 0 : undefined, true)];
   const san = csr.getExtension(Oid.SUBJECT_ALT_NAME);
   if (san) extensions.push(san);
   extensions.push(new x509.KeyUsagesExtension(keyUsageFlags(ku), true), new x509.ExtendedKeyUsageExtension([...eku], false));
@@ -195,7 +195,7 @@ function caName(commonName: string): string {
   return `CN=${commonName}, O=${LAB_CA_ORGANIZATION}`;
 }
 
-function caExtensions(pathLength: number): x509.Extension[] {
+function caExtensions(pathLength: number): X509.Extension[] {
   return [
     new x509.BasicConstraintsExtension(true, pathLength, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),

@@ -5,7 +5,7 @@
 import { PkiInputError } from './errors';
 import { derShape, describeShape } from './der';
 import { PemLabel, isPem, pemBlocks, toPem } from './pem';
-import { bytes, x509 } from './x509';
+import { bytes, x509, X509 } from './x509';
 
 /** DER bodies of the certificates in a PKCS#7 bundle (DER, or PEM labelled PKCS7 or CMS), in bundle order. */
 export function readPkcs7(data: Buffer | string, label = 'PKCS#7 bundle'): Buffer[] {
@@ -17,7 +17,7 @@ export function readPkcs7(data: Buffer | string, label = 'PKCS#7 bundle'): Buffe
     der = block.der;
   }
   if (derShape(der) !== 'ok') throw new PkiInputError(`${label}: not a PKCS#7 bundle (${describeShape(derShape(der))}): give a .p7b file (PEM or DER)`);
-  let certs: x509.X509Certificates;
+  let certs: X509.X509Certificates;
   try {
     certs = new x509.X509Certificates(bytes(der));
   } catch (e) {

@@ -1,7 +1,7 @@
 /** What a purpose's certificate must be used for: the catalog's key-usage table, per key type and platform. */
 import { CertPlatform, EkuOid, KEY_USAGE_TABLE, KeyUsageBit, KeyUsageRow, PurposeInfo, keyUsageForKeyType } from '../catalog';
 import { keyUsageFlags } from './certificate';
-import { x509 } from './x509';
+import { x509, X509 } from './x509';
 
 export interface PurposeUsage {
   readonly keyUsage: readonly KeyUsageBit[];
@@ -22,6 +22,6 @@ export function purposeUsage(purpose: PurposeInfo, keyType: 'RSA' | 'EC', platfo
 }
 
 /** keyUsage (critical, as the platforms request it) and extendedKeyUsage extensions. */
-export function usageExtensions(usage: { readonly keyUsage: Iterable<string>; readonly eku: readonly string[] }): x509.Extension[] {
+export function usageExtensions(usage: { readonly keyUsage: Iterable<string>; readonly eku: readonly string[] }): X509.Extension[] {
   return [new x509.KeyUsagesExtension(keyUsageFlags(usage.keyUsage), true), new x509.ExtendedKeyUsageExtension([...usage.eku], false)];
 }

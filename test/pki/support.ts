@@ -9,7 +9,7 @@ import { Eku } from '../../lib/catalog';
 import { buildCluster } from '../../lib/inventory';
 import { ClusterDecl } from '../../lib/model';
 import { HashName, KeySpec, Signer, generateKeyPair, issueCertificate, keyUsageFlags, privateKeyPem, toPem } from '../../lib/pki';
-import { x509 } from '../../lib/pki/x509';
+import { x509, X509 } from '../../lib/pki/x509';
 
 export const PUB = 'cs-ccm-pub.example.com';
 export const SUB = 'cs-ccm-sub.example.com';
@@ -56,7 +56,7 @@ const DAY = 86_400_000;
 export async function makeCa(o: CaOptions): Promise<TestCa> {
   const keys = await generateKeyPair(EC);
   const self: Signer = { name: o.name, keys, spec: EC };
-  const extensions: x509.Extension[] = [];
+  const extensions: X509.Extension[] = [];
   if (o.isCa !== false) extensions.push(new x509.BasicConstraintsExtension(true, o.pathLength, true));
   const ku = o.keyUsage === undefined ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : o.keyUsage;
   if (ku !== null) extensions.push(new x509.KeyUsagesExtension(ku, true));
@@ -86,7 +86,7 @@ export interface LeafOptions {
   readonly eku?: readonly string[] | null;
   readonly isCa?: boolean;
   /** @default the shared RSA-2048 public key */
-  readonly publicKey?: CryptoKey | x509.PublicKey;
+  readonly publicKey?: CryptoKey | X509.PublicKey;
   readonly notBefore?: Date;
   readonly notAfter?: Date;
   /** Hash of the issuer's signature; 'SHA-1' for the weak case. */
@@ -96,7 +96,7 @@ export interface LeafOptions {
 export async function makeLeaf(o: LeafOptions): Promise<Buffer> {
   const dns = o.dns ?? [MS_CN, ...LAB_NODES];
   const names = [...dns.map((value) => ({ type: 'dns' as const, value })), ...(o.ips ?? []).map((value) => ({ type: 'ip' as const, value }))];
-  const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(o.isCa ?? false, undefined, true)];
+  const extensions: X509.Extension[] = [new x509.BasicConstraintsExtension(o.isCa ?? false, undefined, true)];
   if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names));
   const ku = o.keyUsage === undefined ? ['digitalSignature', 'dataEncipherment'] : o.keyUsage;
   if (ku !== null) extensions.push(new x509.KeyUsagesExtension(keyUsageFlags(ku), true));
@@ -118,7 +118,7 @@ export async function sharedRsaKeyPem(): Promise<Buffer> {
 }
 
 /** An RSA SubjectPublicKeyInfo of any size with a made-up modulus: the leaf's key is never used to sign. */
-export function fakeRsaPublicKey(bits: number): x509.PublicKey {
+export function fakeRsaPublicKey(bits: number): X509.PublicKey {
   const modulus = Buffer.alloc(bits / 8, 0xab);
   modulus[0] = 0xc1;
   modulus[modulus.length - 1] |= 1;

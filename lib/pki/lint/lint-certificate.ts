@@ -8,7 +8,7 @@ import { Distribution } from '../../model';
 import { CertificateView, parseCertificate } from '../certificate';
 import { PkiInputError } from '../errors';
 import { readCertificates, readCsr, readPrivateKey } from '../input';
-import { x509 } from '../x509';
+import type { X509 } from '../x509';
 import { lintChain } from './chain';
 import { LintCode, LintFinding, finding } from './finding';
 import { lintKey } from './key';
@@ -106,7 +106,7 @@ export interface ParsedLintInput {
   readonly commonName?: string;
   readonly platform?: CertPlatform;
   readonly key?: { readonly object: KeyObject; readonly label: string };
-  readonly csr?: { readonly request: x509.Pkcs10CertificateRequest; readonly label: string };
+  readonly csr?: { readonly request: X509.Pkcs10CertificateRequest; readonly label: string };
   readonly now: Date;
   readonly renewalWindowDays?: number;
 }
