@@ -2,7 +2,7 @@
  * Serviceability SOAP (`soapDoControlServices`, `soapGetServiceStatus`): restarts every
  * service except Cisco Tomcat, which runs this API and is restarted over the CLI only.
  */
-import { NodeError } from './errors';
+import { NodeError, NodeUnreachableError } from './errors';
 import { HttpsTarget, httpsRequest } from './https-request';
 import { CONTROL_CENTER_PATH, ServiceInfo, controlServicesRequest, parseFault, parseServiceInfoList, serviceStatusRequest } from './soap-xml';
 
@@ -20,7 +20,15 @@ export class ServiceabilityClient {
     if (service === TOMCAT_SERVICE) {
       throw new NodeError(this.fqdn, `${TOMCAT_SERVICE} cannot be restarted over SOAP (the API runs inside it): use 'utils service restart ${TOMCAT_SERVICE}'`);
     }
-    const xml = await this.post('soapDoControlServices', controlServicesRequest(this.fqdn, 'Restart', [service]), timeoutMs);
+    let xml: string;
+    try {
+      xml = await this.post('soapDoControlServices', controlServicesRequest(this.fqdn, 'Restart', [service]), timeoutMs);
+    } catch (e) {
+      if (!(e instanceof NodeUnreachableError)) throw e;
+      // Like the CLI path: say which service, that it may still be restarting, and what to do.
+      const why = (e as Error).message.replace(`${this.fqdn}: `, '');
+      throw new NodeError(this.fqdn, `${service} did not finish restarting over SOAP (${why}): check 'utils service list' on the node, then run the step again`);
+    }
     const info = this.pick(parseServiceInfoList(xml), service, 'soapDoControlServices');
     if (!/^started$/i.test(info.status)) {
       throw new NodeError(this.fqdn, `restart of ${service} ended ${info.status || 'without a status'}${info.reason ? `: ${info.reason}` : ''} (reason code ${info.reasonCode ?? '?'})`);
