@@ -4,3 +4,6 @@ export * from './cucm-cluster';
 export * from './service-certificate';
 export * from './trust-entry';
 export * from './rollout-stack';
+export * from './cms-enums';
+export * from './cms-cluster';
+export * from './cms-certificate';

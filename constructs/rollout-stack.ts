@@ -1,13 +1,16 @@
-import { writeFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { App, ISynthesisSession, LocalBackend, TerraformStack } from 'cdktf';
 // Not re-exported from cdktf's index: the hook that lets a construct write files next to cdk.tf.json.
 import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct, IConstruct } from 'constructs';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Declarations } from '../lib/model';
-import { ClusterPlan, prepareClusterPlan, renderPlanJson, renderReview } from '../lib/plan';
+import { ClusterPlan, PlanStep, prepareClusterPlan, renderPlanJson, renderReview } from '../lib/plan';
+import { CmsPlanFile, RolloutPlan, isCmsPlan, prepareCmsClusterPlan, renderCmsPlanJson, renderCmsReview } from '../lib/plan';
 import { CertificateAuthority } from './certificate-authority';
+import { CmsCertificate } from './cms-certificate';
+import { CmsCluster } from './cms-cluster';
 import { CucmCluster } from './cucm-cluster';
 import { StepResourceType } from './enums';
 import { lintForPlan } from './lint';
@@ -61,7 +64,9 @@ export class RolloutStack extends TerraformStack {
 
   private readonly props: RolloutStackProps;
   private extraDeclarations?: { declarations: Declarations; baseDir: string; cluster: string };
-  private planned?: ClusterPlan;
+  private planned?: RolloutPlan;
+  /** CMS: the PEM files its plan sends over SFTP, written next to plan.json. */
+  private plannedFiles: readonly CmsPlanFile[] = [];
 
   constructor(scope: Construct, id: string, props: RolloutStackProps = {}) {
     super(scope, id);
@@ -75,17 +80,14 @@ export class RolloutStack extends TerraformStack {
       onSynthesize: (session: ISynthesisSession) => {
         const dir = join(session.outdir, session.manifest.forStack(this).workingDirectory);
         const plan = this.plan();
-        writeFileSync(join(dir, 'plan.json'), renderPlanJson(plan));
-        writeFileSync(join(dir, 'PLAN.md'), renderReview(plan));
+        writeFileSync(join(dir, 'plan.json'), isCmsPlan(plan) ? renderCmsPlanJson(plan) : renderPlanJson(plan));
+        writeFileSync(join(dir, 'PLAN.md'), isCmsPlan(plan) ? renderCmsReview(plan) : renderReview(plan));
+        for (const f of this.plannedFiles) {
+          mkdirSync(dirname(join(dir, f.file)), { recursive: true });
+          writeFileSync(join(dir, f.file), f.text);
+        }
       },
     });
-  }
-
-  /**
-   * The rollout plan of this stack's cluster (computed once, at first use).
-   */
-  public get planSteps(): number {
-    return this.plan().steps.length;
   }
 
   /** @internal Declarations that come from an inventory file rather than constructs. */
@@ -93,8 +95,15 @@ export class RolloutStack extends TerraformStack {
     this.extraDeclarations = { declarations, baseDir, cluster };
   }
 
-  /** @internal */
+  /** @internal The CUCM plan; throws for a Meeting Server stack (see _rolloutPlan). */
   public _plan(): ClusterPlan {
+    const plan = this.plan();
+    if (isCmsPlan(plan)) throw new Error(`RolloutStack '${this.node.id}' holds a Meeting Server cluster: read its plan with _rolloutPlan()`);
+    return plan;
+  }
+
+  /** @internal The plan of either platform. */
+  public _rolloutPlan(): RolloutPlan {
     return this.plan();
   }
 
@@ -113,6 +122,26 @@ export class RolloutStack extends TerraformStack {
     const all = this.node.findAll();
     const pick = <T>(is: (x: unknown) => x is T) => all.filter((c: IConstruct) => is(c)) as T[];
     const clusters = pick(CucmCluster.isCucmCluster);
+    const cmsClusters = pick(CmsCluster.isCmsCluster);
+    if (cmsClusters.length > 0) {
+      if (cmsClusters.length + clusters.length !== 1) {
+        throw new Error(
+          `RolloutStack '${this.node.id}' must hold exactly one cluster, found ${clusters.length} CucmCluster and ${cmsClusters.length} CmsCluster: a Meeting Server deployment is its own stack`,
+        );
+      }
+      return {
+        cluster: cmsClusters[0].name,
+        declarations: {
+          clusters: [],
+          certificateAuthorities: pick(CertificateAuthority.isCertificateAuthority).map((c) => c._decl),
+          certificates: [],
+          trustEntries: [],
+          cmsClusters: cmsClusters.map((c) => c._decl),
+          cmsCertificates: pick(CmsCertificate.isCmsCertificate).map((c) => c._decl),
+        },
+        baseDir: this.props.baseDir ?? process.cwd(),
+      };
+    }
     if (clusters.length !== 1) {
       throw new Error(
         `RolloutStack '${this.node.id}' must hold exactly one CucmCluster, found ${clusters.length}: declare one stack per cluster (Terraform's apply time grows with the resources of one state)`,
@@ -134,9 +163,14 @@ export class RolloutStack extends TerraformStack {
     return join(App.of(this).outdir, 'stacks', this.node.id);
   }
 
-  private plan(): ClusterPlan {
+  private plan(): RolloutPlan {
     if (!this.planned) {
       const { declarations, baseDir, cluster } = this.declarations();
+      if ((declarations.cmsClusters ?? []).some((c) => c.name === cluster)) {
+        const prepared = prepareCmsClusterPlan(declarations, cluster, { baseDir, planDir: this.stackDir(), lint: this.props.lint !== false });
+        this.plannedFiles = prepared.files;
+        return (this.planned = prepared.plan);
+      }
       this.planned = prepareClusterPlan(declarations, cluster, {
         baseDir,
         planDir: this.stackDir(),
@@ -165,7 +199,8 @@ export class RolloutStack extends TerraformStack {
       byId.set(
         step.id,
         new StepResource(steps, {
-          step,
+          // StepResource reads only the step's id and trigger, which CMS steps share.
+          step: step as PlanStep,
           resourceType: this.props.resourceType ?? StepResourceType.TERRAFORM_DATA,
           runner,
           dependsOn: step.dependsOn.map((d) => byId.get(d)!),

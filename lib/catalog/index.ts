@@ -2,3 +2,4 @@ export * from './services';
 export * from './key-usage';
 export * from './purposes';
 export * from './coverage';
+export * from './cms';

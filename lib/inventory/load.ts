@@ -17,6 +17,7 @@ import {
   throwIfProblems,
 } from '../model';
 import { ClusterInput, buildCluster, unknownKeys } from './cluster-input';
+import { CmsCertificateInput, CmsClusterInput, buildCmsCertificate, buildCmsCluster } from './cms-input';
 
 export interface LoadedInventory {
   readonly declarations: Declarations;
@@ -24,7 +25,7 @@ export interface LoadedInventory {
   readonly baseDir: string;
 }
 
-const TOP_LEVEL = ['clusters', 'certificateAuthorities', 'certificates', 'trustEntries'];
+const TOP_LEVEL = ['clusters', 'certificateAuthorities', 'certificates', 'trustEntries', 'cmsClusters', 'cmsCertificates'];
 
 export function loadInventory(file: string): LoadedInventory {
   let text: string;
@@ -96,8 +97,29 @@ export function inventoryToDeclarations(data: unknown, label = 'inventory'): Dec
     if (!Array.isArray(t.stores) || t.stores.length === 0) problems.push(`${at}.stores must list trust stores such as [tomcat-trust, CallManager-trust]`);
     return { cluster: t.cluster as string, name: t.name as string, certificate: t.certificate as string, stores: Array.isArray(t.stores) ? t.stores : [] };
   });
+  // Meeting Server: cmsClusters and cmsCertificates (docs/cms.md), through the same normalizers as the constructs.
+  const built = <T>(build: () => T): T | undefined => {
+    try {
+      return build();
+    } catch (e) {
+      if (!(e instanceof DeclarationError)) throw e;
+      problems.push(...e.problems);
+      return undefined;
+    }
+  };
+  const cmsClusters = listOf(data.cmsClusters, 'cmsClusters', problems).map((c, i) => built(() => buildCmsCluster(c as unknown as CmsClusterInput, `cmsClusters[${i}]`)));
+  const cmsCertificates = listOf(data.cmsCertificates, 'cmsCertificates', problems).map((c, i) =>
+    built(() => buildCmsCertificate(c as unknown as CmsCertificateInput, `cmsCertificates[${i}]`)),
+  );
   throwIfProblems(problems.map((p) => (p ? `${label}: ${p}` : undefined)));
-  return { clusters: clusters.filter((c) => !!c) as Declarations['clusters'], certificateAuthorities: cas, certificates, trustEntries };
+  return {
+    clusters: clusters.filter((c) => !!c) as Declarations['clusters'],
+    certificateAuthorities: cas,
+    certificates,
+    trustEntries,
+    ...(data.cmsClusters !== undefined ? { cmsClusters: cmsClusters.filter((c) => !!c) as NonNullable<Declarations['cmsClusters']> } : {}),
+    ...(data.cmsCertificates !== undefined ? { cmsCertificates: cmsCertificates.filter((c) => !!c) as NonNullable<Declarations['cmsCertificates']> } : {}),
+  };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -5,6 +5,7 @@
  * the PKI lint, the drivers and the digital twin only ever read them. Nothing
  * here knows of cdktf, files or the network.
  */
+import type { CmsCertificateDecl, CmsClusterDecl } from './cms';
 
 /** Where a node sits in a CUCM / IM and Presence cluster (DOMAIN.md §1). */
 export type NodeRole = 'publisher' | 'subscriber' | 'imp-database-publisher' | 'imp-subscriber';
@@ -102,6 +103,10 @@ export interface Declarations {
   readonly certificateAuthorities: readonly CertificateAuthorityDecl[];
   readonly certificates: readonly CertificateDecl[];
   readonly trustEntries: readonly TrustEntryDecl[];
+  /** Cisco Meeting Server deployments, each its own cluster and stack (model/cms.ts). */
+  readonly cmsClusters?: readonly CmsClusterDecl[];
+  /** CMS service certificates; they name certificateAuthorities like CUCM certificates do. */
+  readonly cmsCertificates?: readonly CmsCertificateDecl[];
 }
 
 export function isImpRole(role: NodeRole): boolean {

@@ -3,3 +3,4 @@ export * from './certificate-facts';
 export * from './cluster';
 export * from './names';
 export * from './errors';
+export * from './cms';

@@ -26,6 +26,52 @@ export const STEP_KINDS: readonly StepKind[] = [
   'manual',
 ];
 
+/**
+ * Kinds of Cisco Meeting Server steps (lib/plan/cms-plan.ts), which also use 'manual' and 'verify'.
+ * Kept apart from StepKind until the executor runs them: its kind table covers every StepKind.
+ */
+export type CmsStepKind = 'mmp' | 'upload-file' | 'download-file';
+
+export const CMS_STEP_KINDS: readonly CmsStepKind[] = ['mmp', 'upload-file', 'download-file'];
+
+/** One MMP command line and what its output must show (regular expressions, JavaScript syntax, multiline). */
+export interface MmpCommand {
+  readonly command: string;
+  /** Every expression must match the output, else the step fails. */
+  readonly expect?: readonly string[];
+  /** The step fails when one of these matches the output. */
+  readonly reject?: readonly string[];
+  /** Re-run the command until `expect` matches, for at most this many seconds. */
+  readonly waitSeconds?: number;
+}
+
+/** A file a CMS step sends to or fetches from a server over SFTP, by reference (never its content). */
+export interface StepFile {
+  /** File name on the server, in the MMP user's SFTP folder. */
+  readonly name: string;
+  readonly content: 'private-key' | 'certificate' | 'ca-bundle' | 'full-chain' | 'csr';
+  /** upload-file: the local source; download-file: where to write it. Relative to plan.json. */
+  readonly file?: string;
+  /** upload-file: copy `name` from this server (FQDN) instead, through the controller, never to disk. */
+  readonly fromNode?: string;
+  /** SHA-256 of the file's bytes, lowercase hex; absent for private keys and files made on a server. */
+  readonly sha256?: string;
+  /** Replace a different file of that name on the server; otherwise the step refuses to (it may be in service). */
+  readonly overwrite?: boolean;
+}
+
+/** A read-only check on a server: MMP output that matches, and/or a TLS port presenting a leaf. */
+export interface StepCheck {
+  /** MMP command whose output must match every expression of `matches`. */
+  readonly mmp?: string;
+  readonly matches?: readonly string[];
+  /** The port presents `leafSha256` (SHA-256 of the leaf's DER) as its first certificate. */
+  readonly port?: StepPort;
+  readonly leafSha256?: string;
+  /** refuseWhen: what to tell the operator. */
+  readonly message?: string;
+}
+
 /** A certificate a step uploads or expects, by reference. */
 export interface StepCertificate {
   /** SHA-256 of the DER, lowercase hex. */
@@ -88,6 +134,19 @@ export interface PlanStep {
   readonly selfSignedSubjects?: readonly string[];
   /** cleanup: fingerprints that must stay in the store (the CA chain just uploaded). */
   readonly keep?: readonly string[];
+
+  /** mmp (CMS): the MMP commands to run on `node` over SSH, in order. */
+  readonly mmp?: readonly MmpCommand[];
+  /** mmp (CMS): commands to run when one of `mmp` failed, e.g. re-enable a service disabled first. */
+  readonly mmpOnFailure?: readonly string[];
+  /** upload-file / download-file (CMS): the files, over SFTP to or from `node`. */
+  readonly files?: readonly StepFile[];
+  /** CMS: the step is already done when this check passes (checked before anything runs). */
+  readonly doneWhen?: StepCheck;
+  /** CMS: refuse, with `message`, when this check passes and the step is not done. */
+  readonly refuseWhen?: StepCheck;
+  /** CMS: the step is part of an outage of this (e.g. `database cluster`). */
+  readonly outage?: string;
 }
 
 export interface PlanNode {

@@ -1,0 +1,105 @@
+/**
+ * The impure shell around the CMS planner: lints the declared CMS certificates (errors refuse
+ * the plan), reads their files into fingerprints, builds the PEM files sent over SFTP (leaf,
+ * CA bundle, full chain), and plans one cluster. The caller writes the returned files next to
+ * plan.json. Private keys are never read here: the plan names them by path.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { CmsCertificateDecl, Declarations, throwIfProblems } from '../model';
+import { cmsBundle, cmsCaBundle } from '../pki/bundle';
+import { parseCertificate } from '../pki/certificate';
+import { lintCmsDeclarations } from '../pki/cms-lint';
+import { factsFromDer } from '../pki/facts';
+import { readCertificates } from '../pki/input';
+import { PemLabel, toPem } from '../pki/pem';
+import { CmsCertificateMaterial, CmsFileRef } from './cms-material';
+import { planCmsCluster } from './cms-plan';
+import { CmsClusterPlan } from './cms-types';
+import { validateCmsDeclarations } from './cms-validate';
+import { StepCertificate } from './types';
+
+/** Folder of the PEM files the plan sends, relative to plan.json. */
+export const CMS_FILES_DIR = 'cms-files';
+
+export interface CmsPrepareOptions {
+  /** Folder relative declared paths start from. */
+  readonly baseDir: string;
+  /** Folder plan.json is written to: file references in the plan are relative to it. */
+  readonly planDir: string;
+  /** Lint the declared certificates first (errors refuse the plan). @default true */
+  readonly lint?: boolean;
+  /** @default - the current time (lint dates) */
+  readonly now?: Date;
+}
+
+/** A public file to write next to plan.json. */
+export interface CmsPlanFile {
+  /** Relative to the plan's folder. */
+  readonly file: string;
+  readonly text: string;
+}
+
+export interface PreparedCmsPlan {
+  readonly plan: CmsClusterPlan;
+  readonly files: readonly CmsPlanFile[];
+}
+
+export function prepareCmsClusterPlan(decls: Declarations, clusterName: string, opts: CmsPrepareOptions): PreparedCmsPlan {
+  validateCmsDeclarations(decls);
+  const abs = (p: string) => (isAbsolute(p) ? p : join(opts.baseDir, p));
+  const fileRef = (p: string) => relative(opts.planDir, abs(p)).split(sep).join('/');
+  const mine: Declarations = {
+    ...decls,
+    cmsClusters: (decls.cmsClusters ?? []).filter((c) => c.name === clusterName),
+    cmsCertificates: (decls.cmsCertificates ?? []).filter((c) => c.cluster === clusterName),
+  };
+  const findings = opts.lint === false ? [] : lintCmsDeclarations(mine, { baseDir: opts.baseDir, now: opts.now });
+  throwIfProblems(findings.filter((f) => f.severity === 'error').map((f) => `lint ${f.code}: ${f.message}`));
+
+  const files = new Map<string, string>();
+  const write = (file: string, text: string): CmsFileRef => {
+    files.set(file, text);
+    return { file, sha256: createHash('sha256').update(text, 'latin1').digest('hex') };
+  };
+  const material = (cert: CmsCertificateDecl): CmsCertificateMaterial | undefined => {
+    if (cert.source === 'server-csr' && !existsSync(abs(cert.certificate))) return undefined;
+    const ca = decls.certificateAuthorities.find((c) => c.name === cert.ca)!;
+    const firstDer = (p: string) => readCertificates(readFileSync(abs(p)), p)[0];
+    const ref = (p: string, der: Buffer): StepCertificate => {
+      const f = factsFromDer(der, p);
+      return { sha256: f.sha256, subject: f.subject, file: fileRef(p) };
+    };
+    const leafDer = firstDer(cert.certificate);
+    const interDers = ca.intermediates.map(firstDer);
+    const rootDer = firstDer(ca.root);
+    const leaf = ref(cert.certificate, leafDer);
+    const keyKind = parseCertificate(leafDer, cert.certificate).keyKind;
+    if (keyKind === 'other') throw new Error(`${cert.certificate}: neither an RSA nor an EC key: Meeting Server services take RSA or EC certificates`);
+    const stem = `${CMS_FILES_DIR}/${cert.service}-${leaf.sha256.slice(0, 8)}`;
+    const leafPem = toPem(leafDer, PemLabel.CERTIFICATE);
+    const caBundle: CmsFileRef = cert.bundle
+      ? { file: fileRef(cert.bundle), sha256: createHash('sha256').update(readFileSync(abs(cert.bundle))).digest('hex') }
+      : write(`${CMS_FILES_DIR}/ca-${ca.name}-bundle.crt`, cmsCaBundle(interDers, rootDer));
+    const fullChain = cert.service === 'webbridge3'
+      ? write(`${stem}-fullchain.crt`, cert.bundle ? leafPem + readFileSync(abs(cert.bundle), 'latin1') : cmsBundle(leafDer, interDers, rootDer))
+      : undefined;
+    return {
+      leaf,
+      keyType: keyKind,
+      // Declared root's child first; the bundle and the TLS chain want the issuing CA first.
+      intermediates: ca.intermediates.map((p, i) => ref(p, interDers[i])).reverse(),
+      root: ref(ca.root, rootDer),
+      certificateFile: write(`${stem}.crt`, leafPem),
+      caBundleFile: caBundle,
+      fullChainFile: fullChain,
+    };
+  };
+  const plan = planCmsCluster(decls, clusterName, {
+    material,
+    fileRef,
+    warnings: findings.filter((f) => f.severity === 'warning').map((f) => ({ severity: f.severity, code: f.code, message: f.message })),
+  });
+  return { plan, files: [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([file, text]) => ({ file, text })) };
+}
