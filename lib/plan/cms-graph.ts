@@ -3,7 +3,7 @@
  * on a server never run in two SSH sessions at once (Terraform runs independent steps in parallel).
  */
 import { createHash } from 'node:crypto';
-import { DraftStep } from './cluster-plan';
+import { DraftStep } from './plan-context';
 import { CmsPlanStep } from './cms-types';
 import { DependencyGraph } from './graph';
 import { computeTriggers } from './triggers';

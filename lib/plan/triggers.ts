@@ -6,7 +6,7 @@
  * CallManager steps that merely wait for a shared preflight.
  */
 import { createHash } from 'node:crypto';
-import type { DraftStep } from './cluster-plan';
+import type { DraftStep } from './plan-context';
 
 export function computeTriggers(ids: readonly string[], get: (id: string) => DraftStep): Map<string, string> {
   const out = new Map<string, string>();
