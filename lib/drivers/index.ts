@@ -1,5 +1,6 @@
 /**
- * The node drivers: admin CLI over SSH, certificate REST API, Serviceability SOAP and the
+ * The node drivers: admin CLI over SSH, certificate REST API, Serviceability SOAP, the
+ * Meeting Server MMP over SSH with SFTP for files, and the
  * TLS probe, with the checks that establish a node's identity. ssh2 and https load only
  * when a driver first connects.
  */
@@ -17,3 +18,6 @@ export * from './rest-driver';
 export * from './soap-xml';
 export * from './soap-driver';
 export * from './tls-probe';
+export * from './mmp-output';
+export * from './mmp-driver';
+export * from './sftp-driver';

@@ -1,7 +1,8 @@
 /**
  * An interactive admin CLI session over SSH (ssh2): one shell with a pty, read as a stream
- * of text that the CLI driver waits on (prompt, questions). Every wait is bounded and the
- * connection is always closed.
+ * of text that the CLI driver (CUCM) or the MMP driver (Meeting Server) waits on (prompt,
+ * questions). `connectSshClient` is the pinned, authenticated connection under it, which the
+ * SFTP driver uses too. Every wait is bounded and the connection is always closed.
  */
 import type { Client, ClientChannel } from 'ssh2';
 import { Credentials } from './credentials';
@@ -57,58 +58,9 @@ export class SshSession {
 
   /** Connect, check the host key against the pins, authenticate, open the shell. */
   static async open(target: SshTarget): Promise<SshSession> {
-    // Loaded here so steps that never use SSH do not pay for ssh2 at start-up.
-    const { Client: SshClient } = require('ssh2') as typeof import('ssh2');
-    const { endpoint, credentials } = target;
-    const where = `${endpoint.host}:${endpoint.port}`;
-    const client = new SshClient();
-    let verdict: HostKeyVerdict | undefined;
-    let presentedKey: Buffer | undefined;
+    const { endpoint } = target;
     const timeout = target.connectTimeoutMs ?? 20_000;
-
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        client.end();
-        reject(new NodeUnreachableError(endpoint.fqdn, `no SSH session with ${where} within ${timeout / 1000} s: check the address, port and firewall`));
-      }, timeout);
-      const fail = (e: Error & { level?: string }): void => {
-        clearTimeout(timer);
-        client.end();
-        if (verdict && !verdict.accepted) reject(new NodeIdentityError(endpoint.fqdn, verdict.reason));
-        else if (e.level === 'client-authentication') {
-          reject(new NodeError(endpoint.fqdn, `the SSH login was refused (credentials from ${credentials.source}): check the platform admin user and password`));
-        } else reject(new NodeUnreachableError(endpoint.fqdn, `SSH to ${where} failed: ${e.message}`));
-      };
-      client.once('ready', () => {
-        // `fail` stays attached: an 'error' without a listener would crash the process.
-        clearTimeout(timer);
-        resolve();
-      });
-      client.on('error', fail);
-      client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
-        // Some releases ask the password through keyboard-interactive instead of "password".
-        finish(prompts.map(() => credentials.password));
-      });
-      client.connect({
-        host: endpoint.host,
-        port: endpoint.port,
-        username: credentials.username,
-        password: credentials.password,
-        tryKeyboard: true,
-        readyTimeout: timeout,
-        hostVerifier: (key: Buffer): boolean => {
-          presentedKey = key;
-          verdict = judgeHostKey(target.pins, key, target.insecureFirstContact ?? false);
-          return verdict.accepted;
-        },
-      });
-      // Interactive traffic is many small packets: Nagle would hold each one for an ACK.
-      client.setNoDelay(true);
-    });
-
-    if (verdict?.accepted && verdict.firstContact && presentedKey && target.firstContactFile) {
-      recordFirstContact(target.firstContactFile, endpoint.fqdn, presentedKey);
-    }
+    const client = await connectSshClient(target);
 
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -201,4 +153,65 @@ export class SshSession {
     this.buffer = this.buffer.slice(end);
     return { text, match };
   }
+}
+
+/**
+ * An authenticated SSH connection (no shell yet): TCP, key exchange with the host key checked
+ * against the pins (a first contact recorded when allowed), login with the credentials.
+ * The caller opens a shell or the SFTP subsystem on it and ends it.
+ */
+export async function connectSshClient(target: SshTarget): Promise<Client> {
+  // Loaded here so steps that never use SSH do not pay for ssh2 at start-up.
+  const { Client: SshClient } = require('ssh2') as typeof import('ssh2');
+  const { endpoint, credentials } = target;
+  const where = `${endpoint.host}:${endpoint.port}`;
+  const client = new SshClient();
+  let verdict: HostKeyVerdict | undefined;
+  let presentedKey: Buffer | undefined;
+  const timeout = target.connectTimeoutMs ?? 20_000;
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.end();
+      reject(new NodeUnreachableError(endpoint.fqdn, `no SSH session with ${where} within ${timeout / 1000} s: check the address, port and firewall`));
+    }, timeout);
+    const fail = (e: Error & { level?: string }): void => {
+      clearTimeout(timer);
+      client.end();
+      if (verdict && !verdict.accepted) reject(new NodeIdentityError(endpoint.fqdn, verdict.reason));
+      else if (e.level === 'client-authentication') {
+        reject(new NodeError(endpoint.fqdn, `the SSH login was refused (credentials from ${credentials.source}): check the platform admin user and password`));
+      } else reject(new NodeUnreachableError(endpoint.fqdn, `SSH to ${where} failed: ${e.message}`));
+    };
+    client.once('ready', () => {
+      // `fail` stays attached: an 'error' without a listener would crash the process.
+      clearTimeout(timer);
+      resolve();
+    });
+    client.on('error', fail);
+    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+      // Some releases ask the password through keyboard-interactive instead of "password".
+      finish(prompts.map(() => credentials.password));
+    });
+    client.connect({
+      host: endpoint.host,
+      port: endpoint.port,
+      username: credentials.username,
+      password: credentials.password,
+      tryKeyboard: true,
+      readyTimeout: timeout,
+      hostVerifier: (key: Buffer): boolean => {
+        presentedKey = key;
+        verdict = judgeHostKey(target.pins, key, target.insecureFirstContact ?? false);
+        return verdict.accepted;
+      },
+    });
+    // Interactive traffic is many small packets: Nagle would hold each one for an ACK.
+    client.setNoDelay(true);
+  });
+
+  if (verdict?.accepted && verdict.firstContact && presentedKey && target.firstContactFile) {
+    recordFirstContact(target.firstContactFile, endpoint.fqdn, presentedKey);
+  }
+  return client;
 }

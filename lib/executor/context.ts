@@ -1,17 +1,21 @@
 /**
  * Everything one step run needs, built lazily: the plan, the resolve map, credentials,
- * host key pins, HTTPS anchors and one driver per node and interface. `close()` ends
- * every connection the step opened.
+ * host key pins, HTTPS anchors and one driver per node and interface (admin CLI, REST, SOAP;
+ * on a Meeting Server the MMP shell and SFTP). `close()` ends every connection the step opened.
  */
 import { CliDriver, CliTimeouts } from '../drivers/cli-driver';
 import { Credentials, loadCredentials } from '../drivers/credentials';
+import { MmpDriver } from '../drivers/mmp-driver';
+import { RemoteFiles, SftpDriver } from '../drivers/sftp-driver';
 import { HostKeyPins } from '../drivers/host-keys';
 import { Endpoint, ResolveMap, endpointFor } from '../drivers/resolve';
 import { CertRestClient } from '../drivers/rest-driver';
 import { ServiceabilityClient } from '../drivers/soap-driver';
 import { ProbeResult, probeChain } from '../drivers/tls-probe';
-import type { PlanNode, PlanStep } from '../plan/types';
-import { LoadedPlan, findPlanNode, planPath } from './plan-file';
+import type { CmsClusterPlan, CmsPlanNode } from '../plan/cms-types';
+import type { ClusterPlan, PlanNode, PlanStep } from '../plan/types';
+import { StepFailure } from './errors';
+import { LoadedPlan, cucmPlan, findAnyPlanNode, findPlanNode, isCmsLoaded, planPath } from './plan-file';
 import { firstContactKnownHosts } from './state-files';
 import { httpsTrustAnchors } from './trust-anchors';
 
@@ -22,6 +26,8 @@ export interface ExecutorTimeouts extends CliTimeouts {
   readonly httpsMs?: number;
   /** A TLS probe. @default 10000 */
   readonly probeMs?: number;
+  /** One SFTP read or write. @default 30000 */
+  readonly sftpMs?: number;
 }
 
 export interface StepContextOptions {
@@ -48,7 +54,9 @@ export class StepContext {
   private credentialsCache?: Credentials;
   private anchorsCache?: string[];
   private readonly clis = new Map<string, Promise<CliDriver>>();
-  private readonly opened: CliDriver[] = [];
+  private readonly opened: { close(): void }[] = [];
+  private readonly mmps = new Map<string, Promise<MmpDriver>>();
+  private readonly sftps = new Map<string, Promise<RemoteFiles>>();
 
   constructor(private readonly opts: StepContextOptions) {
     this.loaded = opts.loaded;
@@ -60,20 +68,33 @@ export class StepContext {
     this.env = opts.env;
   }
 
-  get plan() {
+  /** The CUCM / IM&P plan (a step of a CUCM kind in a Meeting Server plan is refused). */
+  get plan(): ClusterPlan {
+    return cucmPlan(this.loaded);
+  }
+
+  /** The Meeting Server plan (a step of a CMS kind in a CUCM plan is refused). */
+  get cmsPlan(): CmsClusterPlan {
+    if (!isCmsLoaded(this.loaded)) throw new StepFailure(`${this.loaded.path} is not a Meeting Server plan: step kind '${this.step.kind}' runs on Meeting Servers only; re-run 'ucrollout plan'`);
     return this.loaded.plan;
   }
 
+  /** A CUCM / IM&P node of the plan. */
   node(fqdn: string = this.step.node): PlanNode {
     return findPlanNode(this.loaded, fqdn);
   }
 
+  /** A node of either plan (what connecting to it needs). */
+  anyNode(fqdn: string = this.step.node): PlanNode | CmsPlanNode {
+    return findAnyPlanNode(this.loaded, fqdn);
+  }
+
   endpoint(fqdn: string, portName: string, defaultPort?: number): Endpoint {
-    return endpointFor(this.node(fqdn), portName, defaultPort, this.opts.resolveMap);
+    return endpointFor(this.anyNode(fqdn), portName, defaultPort, this.opts.resolveMap);
   }
 
   credentials(): Credentials {
-    this.credentialsCache ??= loadCredentials(this.plan.cluster.credentials, this.loaded.dir, this.env);
+    this.credentialsCache ??= loadCredentials(this.loaded.plan.cluster.credentials, this.loaded.dir, this.env);
     return this.credentialsCache;
   }
 
@@ -103,6 +124,21 @@ export class StepContext {
     return driver;
   }
 
+  /** The MMP shell of a Meeting Server, one session per server for the whole step. */
+  mmp(fqdn: string = this.step.node): Promise<MmpDriver> {
+    return this.cached(this.mmps, fqdn, () => MmpDriver.connect(this.sshTarget(fqdn), this.timeouts));
+  }
+
+  /** SFTP to a Meeting Server's MMP folder, one connection per server for the whole step. */
+  sftp(fqdn: string = this.step.node): Promise<RemoteFiles> {
+    return this.cached(this.sftps, fqdn, () => SftpDriver.connect(this.sshTarget(fqdn), this.timeouts.sftpMs));
+  }
+
+  /** Forget a server's MMP session (after a wait timed out, it is no longer usable). */
+  dropMmp(fqdn: string): void {
+    this.mmps.delete(fqdn.toLowerCase());
+  }
+
   /** Forget a node's CLI session (after a restart timed out, it is no longer usable). */
   dropCli(fqdn: string): void {
     this.clis.delete(fqdn.toLowerCase());
@@ -123,6 +159,34 @@ export class StepContext {
   close(): void {
     for (const d of this.opened.splice(0)) d.close();
     this.clis.clear();
+    this.mmps.clear();
+    this.sftps.clear();
+  }
+
+  private sshTarget(fqdn: string) {
+    return {
+      endpoint: this.endpoint(fqdn, 'ssh', 22),
+      credentials: this.credentials(),
+      pins: this.pins(fqdn),
+      insecureFirstContact: this.opts.insecureFirstContact,
+      firstContactFile: firstContactKnownHosts(this.loaded),
+      connectTimeoutMs: this.timeouts.connectMs,
+    };
+  }
+
+  /** One connection per node, opened on first use; a failed connect is not cached, so a later call may retry. */
+  private cached<T extends { close(): void }>(cache: Map<string, Promise<T>>, fqdn: string, open: () => Promise<T>): Promise<T> {
+    const key = fqdn.toLowerCase();
+    let driver = cache.get(key);
+    if (!driver) {
+      driver = open().then((d) => {
+        this.opened.push(d);
+        return d;
+      });
+      driver.catch(() => cache.delete(key));
+      cache.set(key, driver);
+    }
+    return driver;
   }
 
   private httpsTarget(fqdn: string) {
@@ -131,10 +195,10 @@ export class StepContext {
   }
 
   private pins(fqdn: string): HostKeyPins {
-    const node = this.node(fqdn);
+    const node = this.anyNode(fqdn);
     const pins = new HostKeyPins(node.fqdn);
     pins.addFingerprints(node.sshHostKeys, `sshHostKeys of ${node.fqdn} in the plan`);
-    const { knownHostsFile } = this.plan.cluster;
+    const { knownHostsFile } = this.loaded.plan.cluster;
     if (knownHostsFile) pins.addKnownHostsFile(planPath(this.loaded, knownHostsFile), knownHostsFile);
     if (this.opts.resolveMap?.knownHosts) pins.addKnownHostsFile(this.opts.resolveMap.knownHosts);
     pins.addOptionalKnownHostsFile(firstContactKnownHosts(this.loaded));

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { certificatePems } from '../drivers/pem';
 import { DriverConfigError } from '../drivers/errors';
 import { ResolveMap } from '../drivers/resolve';
-import { LoadedPlan, planPath } from './plan-file';
+import { isCmsPlan } from '../plan/cms-types';
+import { LoadedPlan, planPath, planSteps } from './plan-file';
 
 export function httpsTrustAnchors(loaded: LoadedPlan, map?: ResolveMap): string[] {
   const pems = new Set<string>();
@@ -20,10 +21,10 @@ export function httpsTrustAnchors(loaded: LoadedPlan, map?: ResolveMap): string[
     }
     for (const p of certificatePems(data)) pems.add(p);
   };
-  const { httpsCaFile } = loaded.plan.cluster;
+  const httpsCaFile = isCmsPlan(loaded.plan) ? undefined : loaded.plan.cluster.httpsCaFile;
   if (httpsCaFile) required(planPath(loaded, httpsCaFile), httpsCaFile);
   if (map?.httpsCa) required(map.httpsCa, map.httpsCa);
-  const files = new Set(loaded.plan.steps.filter((s) => s.kind === 'upload-trust' && s.certificate).map((s) => s.certificate!.file));
+  const files = new Set(planSteps(loaded).filter((s) => s.kind === 'upload-trust' && s.certificate).map((s) => s.certificate!.file));
   for (const f of [...files].sort()) {
     try {
       for (const p of certificatePems(readFileSync(planPath(loaded, f)))) pems.add(p);

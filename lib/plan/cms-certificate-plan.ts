@@ -41,8 +41,9 @@ export const SERVICE_ENABLED = '^\\s*enabled\\s*:\\s*true\\b';
 
 /** Regular expressions (flags `mi`) for the MMP output of the pki checks; docs/cms.md gives the twin's wording. */
 export const PKI_CHECKS: Readonly<Record<'inspect' | 'match' | 'verify', Omit<MmpCommand, 'command'>>> = {
-  inspect: { reject: ['\\bexpired\\b', 'not yet valid'] },
-  match: { expect: ['\\bmatch'], reject: ['(do|does|did) not match', 'mismatch'] },
+  // An MMP refusal (`ERROR: … not found`) must fail a check as surely as a bad certificate.
+  inspect: { reject: ['\\bexpired\\b', 'not yet valid', '^\\s*error\\b'] },
+  match: { expect: ['\\bmatch'], reject: ['(do|does|did) not match', 'mismatch', '^\\s*error\\b'] },
   verify: { expect: ['\\b(ok|verified|valid)\\b'], reject: ['fail', 'error', 'unable', '\\binvalid\\b', 'not valid'] },
 };
 

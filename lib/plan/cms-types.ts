@@ -6,11 +6,11 @@
  * `outage`). docs/cms.md says what a driver does with each.
  */
 import { CmsDatabaseRole, CmsService, CredentialsRef } from '../model';
-import { ClusterPlan, CmsStepKind, PlanFinding, PlanStep, StepKind } from './types';
+import { ClusterPlan, PlanFinding, PlanStep, StepKind } from './types';
 
 /** A plan step of a CMS plan. */
 export interface CmsPlanStep extends Omit<PlanStep, 'kind'> {
-  readonly kind: StepKind | CmsStepKind;
+  readonly kind: StepKind;
 }
 
 export interface CmsPlanNode {

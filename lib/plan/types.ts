@@ -7,6 +7,12 @@
  */
 import { CredentialsRef, NodeApi, NodeRole, SecurityMode } from '../model';
 
+/** Kinds of Cisco Meeting Server steps (lib/plan/cms-plan.ts), which also use 'manual' and 'verify'. */
+export type CmsStepKind = 'mmp' | 'upload-file' | 'download-file';
+
+export const CMS_STEP_KINDS: readonly CmsStepKind[] = ['mmp', 'upload-file', 'download-file'];
+
+/** Every kind `ucrollout step run` executes: the CUCM / IM&P kinds, then the Meeting Server ones. */
 export type StepKind =
   | 'preflight'
   | 'upload-trust'
@@ -14,7 +20,8 @@ export type StepKind =
   | 'restart-service'
   | 'verify'
   | 'cleanup'
-  | 'manual';
+  | 'manual'
+  | CmsStepKind;
 
 export const STEP_KINDS: readonly StepKind[] = [
   'preflight',
@@ -24,15 +31,8 @@ export const STEP_KINDS: readonly StepKind[] = [
   'verify',
   'cleanup',
   'manual',
+  ...CMS_STEP_KINDS,
 ];
-
-/**
- * Kinds of Cisco Meeting Server steps (lib/plan/cms-plan.ts), which also use 'manual' and 'verify'.
- * Kept apart from StepKind until the executor runs them: its kind table covers every StepKind.
- */
-export type CmsStepKind = 'mmp' | 'upload-file' | 'download-file';
-
-export const CMS_STEP_KINDS: readonly CmsStepKind[] = ['mmp', 'upload-file', 'download-file'];
 
 /** One MMP command line and what its output must show (regular expressions, JavaScript syntax, multiline). */
 export interface MmpCommand {

@@ -1,7 +1,9 @@
 /**
  * A rehearsal's certificates: a lab CA (not for production) signs, from CSRs made the way
- * the platform makes them, every certificate the inventory declares. Writes a copy of the
- * inventory that points at them, so the rehearsal plans exactly the declared change.
+ * the platform makes them, every certificate the inventory declares (CUCM / IM&P, and Meeting
+ * Server: cms-lab-pki.ts; keys made on a Meeting Server are signed after the first apply).
+ * Writes a copy of the inventory that points at them, so the rehearsal plans exactly the
+ * declared change.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -9,6 +11,7 @@ import { parse, stringify } from 'yaml';
 import { loadInventory } from '../inventory';
 import { Declarations } from '../model';
 import { LabCaFiles, createLabCa, generateCsr, loadLabCa, signCsr, writeLabCa, writeSecretFile } from '../pki';
+import { issueCmsLabCertificates } from './cms-lab-pki';
 
 export interface LabCertificates {
   /** The rewritten inventory (in the work folder). */
@@ -39,12 +42,14 @@ export async function issueLabCertificates(sourceInventory: string, workDir: str
     certificates.push({ ...withoutUndefined(decl), ca: 'lab', certificate: `certs/${csr.name}.pem`, csr: `csr/${csr.name}.csr` });
   }
   const absolute = (p: string) => (isAbsolute(p) ? p : join(sourceDir, p));
+  const cms = raw.cmsClusters ? await issueCmsLabCertificates(declarations, raw, ca, workDir, keyDir, sourceDir) : undefined;
   const inventory = join(workDir, 'inventory.yaml');
   const rewritten = {
-    clusters: raw.clusters,
+    ...(raw.clusters ? { clusters: raw.clusters } : {}),
     certificateAuthorities: [{ name: 'lab', root: `ca/${LabCaFiles.ROOT_CERT}`, intermediates: [`ca/${LabCaFiles.ISSUING_CERT}`] }],
     certificates,
     ...(raw.trustEntries ? { trustEntries: (raw.trustEntries as any[]).map((t) => ({ ...t, certificate: absolute(t.certificate) })) } : {}),
+    ...(cms ? { cmsClusters: cms.cmsClusters, cmsCertificates: cms.cmsCertificates } : {}),
   };
   writeFileSync(inventory, `# Rehearsal copy of ${sourceInventory}: certificates from the lab CA (NOT FOR PRODUCTION)\n${stringify(rewritten)}`);
   const loaded = loadInventory(inventory);

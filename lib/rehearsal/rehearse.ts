@@ -3,16 +3,22 @@
  * digital twin of the cluster, then checked over TLS. `npm start` runs it on the lab example.
  * The plan and the Terraform JSON are exactly what a real run uses; only the resolve map
  * (the twin's ready file) points the drivers at loopback.
+ *
+ * A Meeting Server cluster whose keys are made on the servers (`pki csr`) is applied in the two
+ * phases of docs/cms.md: phase 1 makes and fetches the CSRs, the lab CA signs them, then the
+ * re-planned stack (phase 2) carries out the change.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { probeChain } from '../drivers/tls-probe';
-import { ClusterPlan, parsePlanJson, stepResourceName } from '../plan';
+import { ClusterPlan, CmsClusterPlan, PlanStep, RolloutPlan, isCmsPlan, parseCmsPlanJson, parsePlanJson, stepResourceName } from '../plan';
+import { loadLabCa } from '../pki';
 import { RunningTwin, startTwin } from '../simulator';
 // The rehearsal is a composition root like the CLI: it synthesizes through the constructs.
 import { synthDeclarations } from '../../constructs/inventory-app';
 import { loadInventory } from '../inventory';
+import { signServerCsrs } from './cms-lab-pki';
 import { LabCertificates, issueLabCertificates } from './lab-pki';
 import { ApplyResult, TerraformEvent, checkTerraform, terraformApply, terraformInit } from './terraform';
 
@@ -65,9 +71,20 @@ export interface RehearsalBench {
   readonly readyFile: string;
   /** Folder of a cluster's stack: cdk.tf.json, plan.json, PLAN.md, terraform.tfstate. */
   stackDir(cluster: string): string;
+  /** Every cluster (stack) name: CUCM clusters, then Meeting Server clusters. */
+  readonly clusters: readonly string[];
   /** Re-plans and re-synthesizes every stack from the (possibly changed) declarations. */
   synth(): Promise<void>;
   plan(cluster: string): ClusterPlan;
+  /** The plan of a Meeting Server cluster's stack. */
+  cmsPlan(cluster: string): CmsClusterPlan;
+  /** Either plan of a stack. */
+  rolloutPlan(cluster: string): RolloutPlan;
+  /**
+   * Between the phases of a Meeting Server plan: the lab CA signs the CSRs the first apply
+   * fetched and saves each certificate where the plan wants it. Returns the files written.
+   */
+  signServerCsrs(cluster: string): Promise<string[]>;
   apply(cluster: string, onEvent?: (e: TerraformEvent) => void): Promise<ApplyResult>;
   stop(): Promise<void>;
 }
@@ -80,8 +97,10 @@ export async function prepareRehearsal(opts: RehearsalOptions): Promise<Rehearsa
   rmSync(workDir, { recursive: true, force: true });
   log(`1/5 lab CA signs the declared certificates from CSRs (NOT FOR PRODUCTION) → ${opts.workDir}`);
   const lab = await issueLabCertificates(opts.inventory, workDir);
-  const credentials = labCredentials(lab.declarations.clusters.flatMap((c) => [c.credentials.usernameEnv, c.credentials.passwordEnv]));
-  log(`2/5 digital twin: ${lab.declarations.clusters.flatMap((c) => c.nodes).length} nodes on loopback`);
+  const cmsClusters = lab.declarations.cmsClusters ?? [];
+  const credentials = labCredentials([...lab.declarations.clusters, ...cmsClusters].flatMap((c) => [c.credentials.usernameEnv, c.credentials.passwordEnv]));
+  const nodeCount = lab.declarations.clusters.flatMap((c) => c.nodes).length + cmsClusters.flatMap((c) => c.servers).length;
+  log(`2/5 digital twin: ${nodeCount} nodes on loopback`);
   const twin = await startTwin({
     declarations: lab.declarations,
     stateDir: join(workDir, 'twin'),
@@ -96,6 +115,7 @@ export async function prepareRehearsal(opts: RehearsalOptions): Promise<Rehearsa
   const readyFile = join(workDir, 'twin', 'ready.json');
   const stackDir = (cluster: string) => join(outdir, 'stacks', cluster);
   const initialized = new Set<string>();
+  const planText = (cluster: string) => readFileSync(join(stackDir(cluster), 'plan.json'), 'utf8');
   const bench: RehearsalBench = {
     workDir,
     lab,
@@ -103,11 +123,15 @@ export async function prepareRehearsal(opts: RehearsalOptions): Promise<Rehearsa
     twin,
     readyFile,
     stackDir,
+    clusters: [...lab.declarations.clusters.map((c) => c.name), ...cmsClusters.map((c) => c.name)],
     async synth() {
       const { declarations, baseDir } = loadInventory(lab.inventory);
       synthDeclarations(declarations, { outdir, baseDir });
     },
-    plan: (cluster) => parsePlanJson(readFileSync(join(stackDir(cluster), 'plan.json'), 'utf8')),
+    plan: (cluster) => parsePlanJson(planText(cluster)),
+    cmsPlan: (cluster) => parseCmsPlanJson(planText(cluster), join(stackDir(cluster), 'plan.json')),
+    rolloutPlan: (cluster) => (cmsClusters.some((c) => c.name === cluster) ? bench.cmsPlan(cluster) : bench.plan(cluster)),
+    signServerCsrs: (cluster) => signServerCsrs(bench.cmsPlan(cluster), stackDir(cluster), loadLabCa(join(lab.baseDir, 'ca'))),
     async apply(cluster, onEvent) {
       if (!initialized.has(cluster)) {
         await terraformInit(stackDir(cluster));
@@ -136,32 +160,47 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalSummary
     let ran = 0;
     const failed: ApplyResult['failed'] = [];
     const checks: NodeCheck[] = [];
-    for (const cluster of bench.lab.declarations.clusters.map((c) => c.name)) {
-      const plan = bench.plan(cluster);
+    for (const cluster of bench.clusters) {
+      let plan = bench.rolloutPlan(cluster);
+      const applyOnce = async (what: string): Promise<boolean> => {
+        log(`4/5 terraform init && terraform apply (${cluster}${what}: ${plan.steps.length} steps; manual steps confirmed for the rehearsal)`);
+        const ids = new Map(plan.steps.map((s) => [stepResourceName(s.id), s.id]));
+        let done = 0;
+        const result = await bench.apply(cluster, (e) => {
+          if (e.type === 'done') log(`    [${++done}/${plan.steps.length}] ✓ ${ids.get(e.resource) ?? e.resource}`);
+          if (e.type === 'failed') log(`    ✗ ${ids.get(e.resource) ?? e.resource}: ${e.message}`);
+        });
+        ran += result.created.length;
+        failed.push(...result.failed);
+        if (result.exitCode !== 0 && result.failed.length === 0) failed.push({ resource: cluster, message: result.output.slice(-1500) });
+        return result.exitCode === 0;
+      };
+      const awaiting = isCmsPlan(plan) && plan.certificates.some((c) => c.awaitingSignature);
+      const ok = await applyOnce(awaiting ? ', phase 1 of 2: keys and CSRs made on the servers' : '');
       steps += plan.steps.length;
-      log(`4/5 terraform init && terraform apply (${cluster}: ${plan.steps.length} steps; manual steps confirmed for the rehearsal)`);
-      const ids = new Map(plan.steps.map((s) => [stepResourceName(s.id), s.id]));
-      let done = 0;
-      const result = await bench.apply(cluster, (e) => {
-        if (e.type === 'done') log(`    [${++done}/${plan.steps.length}] ✓ ${ids.get(e.resource) ?? e.resource}`);
-        if (e.type === 'failed') log(`    ✗ ${ids.get(e.resource) ?? e.resource}: ${e.message}`);
-      });
-      ran += result.created.length;
-      failed.push(...result.failed);
-      if (result.exitCode !== 0 && result.failed.length === 0) failed.push({ resource: cluster, message: result.output.slice(-1500) });
+      if (ok && awaiting) {
+        const signed = await bench.signServerCsrs(cluster);
+        log(`    lab CA signed ${signed.length} CSR(s) made on the servers: ${signed.join(', ')}`);
+        await bench.synth();
+        const before = new Set(plan.steps.map((s) => `${s.id} ${s.trigger}`));
+        plan = bench.rolloutPlan(cluster);
+        // Steps of phase 1 with the same id and trigger are not run again: count each version once.
+        steps += plan.steps.filter((s) => !before.has(`${s.id} ${s.trigger}`)).length;
+        await applyOnce(', phase 2 of 2');
+      }
       log(`5/5 what each node of ${cluster} serves now`);
       checks.push(...(await checkNodes(plan, bench.twin, log)));
     }
-    return { clusters: bench.lab.declarations.clusters.map((c) => c.name), steps, ran, failed, seconds: (Date.now() - started) / 1000, checks };
+    return { clusters: [...bench.clusters], steps, ran, failed, seconds: (Date.now() - started) / 1000, checks };
   } finally {
     await bench.stop();
   }
 }
 
 /** Over a TLS connection of our own to each verified port: what the node presents, against the plan. */
-export async function checkNodes(plan: ClusterPlan, twin: RunningTwin, log: (line: string) => void): Promise<NodeCheck[]> {
+export async function checkNodes(plan: RolloutPlan, twin: RunningTwin, log: (line: string) => void): Promise<NodeCheck[]> {
   const checks: NodeCheck[] = [];
-  for (const step of plan.steps) {
+  for (const step of plan.steps as readonly PlanStep[]) {
     if (step.kind !== 'verify' || !step.port) continue;
     const node = twin.ready.nodes[step.node];
     const result = await probeChain({

@@ -1,12 +1,24 @@
 /**
- * The admin CLI over SSH: password authentication, an interactive shell on a pty (banner,
- * `admin:` prompt, echo and CRLF line endings as a terminal gives them), one command at a
- * time with type-ahead queued. `exec` runs a single command without prompt or echo.
+ * A node's command line over SSH: password authentication, an interactive shell on a pty
+ * (banner, prompt, echo and CRLF line endings as a terminal gives them), one command at a
+ * time with type-ahead queued. `exec` runs a single command without prompt or echo. The
+ * program behind it is the CUCM admin CLI (`admin:`) or a Meeting Server's MMP; a server
+ * that offers SFTP gets the subsystem too.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Connection, Server, ServerChannel } from 'ssh2';
+import { Connection, SFTPWrapper, Server, ServerChannel } from 'ssh2';
 import { PROMPT, Terminal, runCommand } from './commands';
 import { TwinWorld } from './world';
+
+export type { Terminal } from './commands';
+
+/** What answers on the shell: the banner, the prompt and one command at a time. */
+export interface ShellProgram {
+  readonly banner: string;
+  readonly prompt: string;
+  /** Runs one line; false ends the session. */
+  run(line: string, term: Terminal): Promise<boolean>;
+}
 
 export interface Credentials {
   readonly username: string;
@@ -15,7 +27,13 @@ export interface Credentials {
 
 const BANNER = ['', 'Command Line Interface is starting up, please wait ...', '', '   Welcome to the Platform Command Line Interface', '', ''].join('\r\n');
 
-export function createSshServer(world: TwinWorld, fqdn: string, hostKeyPem: string, credentials: Credentials): Server {
+/** The CUCM / IM&P admin CLI of a node. */
+export function adminShell(world: TwinWorld, fqdn: string): ShellProgram {
+  return { banner: BANNER, prompt: PROMPT, run: (line, term) => runCommand(world, fqdn, line, term) };
+}
+
+/** An SSH server for one node; `sftp` serves the SFTP subsystem (refused when absent). */
+export function createSshServer(hostKeyPem: string, credentials: Credentials, program: ShellProgram, sftp?: (session: SFTPWrapper, client: Connection) => void): Server {
   return new Server({ hostKeys: [hostKeyPem], ident: 'OpenSSH_7.4' }, (client) => {
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
@@ -28,8 +46,12 @@ export function createSshServer(world: TwinWorld, fqdn: string, hostKeyPem: stri
         session.on('pty', (accept) => accept?.());
         session.on('window-change', (accept) => accept?.());
         session.on('env', (accept) => accept?.());
-        session.on('shell', (accept) => new CliSession(world, fqdn, accept(), client, 'shell').start());
-        session.on('exec', (accept, _reject, info) => new CliSession(world, fqdn, accept(), client, 'exec').start(info.command));
+        session.on('shell', (accept) => new CliSession(program, accept(), client, 'shell').start());
+        session.on('exec', (accept, _reject, info) => new CliSession(program, accept(), client, 'exec').start(info.command));
+        session.on('sftp', (accept, reject) => {
+          if (sftp) sftp(accept(), client);
+          else reject?.();
+        });
       });
     });
   });
@@ -49,8 +71,7 @@ class CliSession implements Terminal {
   private closed = false;
 
   constructor(
-    private readonly world: TwinWorld,
-    private readonly fqdn: string,
+    private readonly program: ShellProgram,
     private readonly stream: ServerChannel,
     private readonly client: Connection,
     private readonly mode: 'shell' | 'exec',
@@ -64,7 +85,7 @@ class CliSession implements Terminal {
       void this.runExec(command ?? '');
       return;
     }
-    this.write(BANNER + PROMPT);
+    this.write(this.program.banner + this.program.prompt);
     void this.loop();
   }
 
@@ -97,18 +118,18 @@ class CliSession implements Terminal {
       if (line === undefined) return;
       let goOn = false;
       try {
-        goOn = await runCommand(this.world, this.fqdn, line, this);
+        goOn = await this.program.run(line, this);
       } catch {
         goOn = false; // the twin is stopping
       }
       if (!goOn) return this.close();
-      this.write(PROMPT);
+      this.write(this.program.prompt);
     }
   }
 
   private async runExec(command: string): Promise<void> {
     try {
-      await runCommand(this.world, this.fqdn, command, this);
+      await this.program.run(command, this);
     } catch {
       // the twin is stopping
     }

@@ -1,5 +1,5 @@
 /**
- * The platform administrator each cluster's twin accepts: the values of the environment
+ * The platform (CUCM) or MMP (CMS) administrator each cluster's twin accepts: the values of the environment
  * variables the cluster names (read once, at start), else its credentials file.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { ClusterDecl } from '../model';
 import { Credentials } from './cli-shell';
 
-export function clusterCredentials(cluster: ClusterDecl, env: NodeJS.ProcessEnv, baseDir: string): Credentials {
+export function clusterCredentials(cluster: Pick<ClusterDecl, 'name' | 'credentials'>, env: NodeJS.ProcessEnv, baseDir: string): Credentials {
   const { usernameEnv, passwordEnv, file } = cluster.credentials;
   const username = env[usernameEnv];
   const password = env[passwordEnv];

@@ -7,3 +7,6 @@ export { FAULTS_FILE, readFaults, readNodeFaults, writeNodeFaults } from './faul
 export type { TwinState, NodeState, IdentityRecord, TrustRecord, ServiceRecord, ServiceStatus } from './state';
 export { STATE_FILE } from './state';
 export { describeTwin } from './status';
+export type { CmsServerState, CmsServiceRecord, CmsDatabaseRecord, CmsFileRecord, CmsPresented, CmsClusterDatabase } from './cms-state';
+export type { CmsWorld } from './cms-world';
+export type { CmsServerSpec, CmsTwinPort } from './cms-topology';

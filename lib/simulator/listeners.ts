@@ -21,7 +21,7 @@ export interface NodeHandlers {
 }
 
 export interface BoundPort {
-  readonly port: TwinPort;
+  readonly port: { readonly name: string };
   readonly number: number;
   readonly server: NetServer;
 }
@@ -69,7 +69,7 @@ export async function bindNodePorts(
   return bound;
 }
 
-function listen(server: NetServer, address: string, port: number, label: string): Promise<number> {
+export function listen(server: NetServer, address: string, port: number, label: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       const hint =

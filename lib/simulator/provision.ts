@@ -100,7 +100,7 @@ function newService(activated: boolean, node: NodeState, now: string): ServiceRe
 }
 
 /** ssh2 reads SEC1 'EC PRIVATE KEY' PEM. */
-function sshHostKey(): string {
+export function sshHostKey(): string {
   return generateKeyPairSync('ec', { namedCurve: 'prime256v1', privateKeyEncoding: { type: 'sec1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
     .privateKey;
 }

@@ -11,7 +11,7 @@ import { StateStore, TwinState, writeAtomic } from './state';
 
 export interface ReadyNode {
   readonly address: string;
-  /** Port by name: `ssh`, `https` and the purposes' service ports (`sip-tls`, `xmpp-client`, …). */
+  /** Port by name: `ssh`, `https` and the purposes' service ports (`sip-tls`, `xmpp-client`, …); CMS: `ssh` and the services' ports (`webadmin-https`, `sip-tls`, …). */
   readonly ports: Readonly<Record<string, number>>;
   /** The node's SSH host key fingerprint, as `ssh-keygen -lf` prints it (`SHA256:…`). */
   readonly sshHostKey: string;
@@ -34,11 +34,17 @@ export const READY_FILE = 'ready.json';
 export const KNOWN_HOSTS_FILE = 'known_hosts';
 export const HTTPS_CA_FILE = 'https-ca.pem';
 
+/** A node or server of the twin and its SSH host key file (relative to the state folder). */
+export interface HostKeyEntry {
+  readonly fqdn: string;
+  readonly keyFile: string;
+}
+
 /** `<fqdn> <type> <base64>` per node, and the SHA256 fingerprint of each key. */
-export function writeKnownHosts(store: StateStore, state: TwinState, fqdns: readonly string[]): Record<string, string> {
+export function writeKnownHosts(store: StateStore, hosts: readonly HostKeyEntry[]): Record<string, string> {
   const fingerprints: Record<string, string> = {};
-  const lines = fqdns.map((fqdn) => {
-    const parsed = utils.parseKey(store.readKey(state.nodes[fqdn].sshHostKeyFile));
+  const lines = hosts.map(({ fqdn, keyFile }) => {
+    const parsed = utils.parseKey(store.readKey(keyFile));
     if (parsed instanceof Error) throw new Error(`${fqdn}: unreadable SSH host key in the state folder (${parsed.message})`);
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     const blob = key.getPublicSSH();

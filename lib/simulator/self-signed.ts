@@ -68,7 +68,7 @@ export async function generateCsr(commonName: string, dnsNames: readonly string[
   return csr.toString('pem');
 }
 
-async function importKeyPair(privateKeyPem: string): Promise<CryptoKeyPair> {
+export async function importKeyPair(privateKeyPem: string): Promise<CryptoKeyPair> {
   const key = createPrivateKey(privateKeyPem);
   const ec = key.asymmetricKeyType === 'ec';
   const algorithm = ec ? EC_P256 : RSA_SIGNING;

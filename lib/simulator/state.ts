@@ -6,6 +6,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { CmsClusterDatabase, CmsServerState } from './cms-state';
 
 export type ServiceStatus = 'STARTED' | 'STOPPED' | 'STOPPING' | 'STARTING' | 'Not Activated';
 
@@ -69,6 +70,10 @@ export interface TwinState {
   /** Shared RSA key of the self-signed RSA identities, relative to the state folder. */
   rsaKeyFile?: string;
   nodes: Record<string, NodeState>;
+  /** Cisco Meeting Server servers by FQDN (cms-state.ts). */
+  cmsServers?: Record<string, CmsServerState>;
+  /** The database cluster of each CMS cluster, by cluster name. */
+  cmsDatabases?: Record<string, CmsClusterDatabase>;
 }
 
 export const STATE_FILE = 'state.json';
@@ -108,7 +113,7 @@ export class StateStore {
 }
 
 /** Readers never see a half-written file: write beside, then rename. */
-export function writeAtomic(file: string, text: string, mode = 0o644): void {
+export function writeAtomic(file: string, text: string | Uint8Array, mode = 0o644): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text, { mode });

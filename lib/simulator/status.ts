@@ -1,10 +1,12 @@
 /**
  * `ucrollout sim status`: per node, what each service port presents now, what is uploaded
- * but waits for a restart, and the services that are not running. Read from the state
+ * but waits for a restart, and the services that are not running; per Meeting Server, each
+ * service's state and files, and its part in the database cluster. Read from the state
  * folder alone, so it works whether the twin runs or not.
  */
 import { join } from 'node:path';
 import { findPurpose } from '../catalog';
+import { parseCert } from './certificate';
 import { READY_FILE, readReadyFile } from './ready-file';
 import { IdentityRecord, StateStore } from './state';
 
@@ -31,7 +33,35 @@ export function describeTwin(stateDir: string): string[] {
     const down = Object.entries(node.services).filter(([, s]) => s.status !== 'STARTED' && s.status !== 'Not Activated');
     for (const [name, s] of down) lines.push(`  ${name}[${s.status}]${s.lastError ? `: ${s.lastError}` : ''}`);
   }
+  for (const server of Object.values(state.cmsServers ?? {})) {
+    const where = ready?.nodes[server.fqdn];
+    lines.push(`${server.fqdn} (Meeting Server, cluster ${server.cluster})${where ? ` at ${where.address}` : ''}`);
+    if (where) lines.push(`  ports: ${Object.entries(where.ports).map(([name, port]) => `${name} ${port}`).join(', ')}`);
+    for (const [service, record] of Object.entries(server.services)) {
+      if (!record) continue;
+      const serving = record.failure
+        ? `failed (${record.failure})`
+        : !record.enabled
+          ? 'disabled'
+          : record.presents
+            ? `presents ${cmsLabel(record.presents.chain[0], record.presents.leafSha256)}`
+            : 'presents nothing';
+      lines.push(`  ${service}: ${serving}; configured ${record.key ?? 'none'} ${record.certificate ?? 'none'}${record.bundle ? ` ${record.bundle}` : ''}`);
+    }
+    const db = server.database;
+    lines.push(`  database: ${db.membership}${db.primary && db.membership !== 'primary' ? ` of ${db.primary}` : ''}${db.failure ? ` (failed: ${db.failure})` : ''}`);
+  }
   return lines;
+}
+
+function cmsLabel(pem: string, sha256: string): string {
+  try {
+    const cert = parseCert(pem);
+    const cn = /(?:^|, )CN=([^,]*)/.exec(cert.subject)?.[1] ?? cert.subject;
+    return `${cn} (${cert.selfSigned ? 'self-signed' : `signed by ${/(?:^|, )CN=([^,]*)/.exec(cert.issuer)?.[1] ?? cert.issuer}`}, sha256 ${sha256.slice(0, 16)}…)`;
+  } catch {
+    return `sha256 ${sha256.slice(0, 16)}…`;
+  }
 }
 
 function label(record: IdentityRecord): string {

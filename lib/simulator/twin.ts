@@ -1,11 +1,19 @@
 /**
  * startTwin: every declared node on its own loopback address, speaking the admin CLI over
  * SSH, REST and SOAP over HTTPS, and TLS on its service ports, with state kept in stateDir.
+ * The Meeting Servers of `cmsClusters` follow the CUCM nodes: the MMP and SFTP over SSH,
+ * and TLS on their services' ports.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Declarations } from '../model';
-import { createSshServer } from './cli-shell';
+import { adminShell, createSshServer } from './cli-shell';
+import { mmpShell } from './cms-commands';
+import { bindCmsPorts, createCmsHttp } from './cms-listeners';
+import { provisionCms } from './cms-provision';
+import { serveSftp } from './cms-sftp';
+import { CMS_UNPRIVILEGED_OFFSET, buildCmsTopology } from './cms-topology';
+import { CmsWorld } from './cms-world';
 import { clusterCredentials } from './credentials';
 import { createHttpApi } from './http-api';
 import { KeyFinder } from './key-finder';
@@ -21,7 +29,7 @@ export interface TwinOptions {
   readonly declarations: Declarations;
   /** Folder for state.json, keys, known_hosts, https-ca.pem, faults.json and ready.json (created if missing). */
   readonly stateDir: string;
-  /** First loopback address; the nodes take the next ones in rollout order. @default 127.0.0.2 */
+  /** First loopback address; the nodes take the next ones in rollout order, then the CMS servers in declaration order. @default 127.0.0.2 */
   readonly addressBase?: string;
   /** `dynamic`: every listener on a free port (see the ready file); `standard`: catalog ports, SSH 2222. @default standard */
   readonly portMode?: 'standard' | 'dynamic';
@@ -43,6 +51,8 @@ export interface RunningTwin {
   readonly ready: ReadyFile;
   /** Read access to the live state (tests, status). */
   readonly world: TwinWorld;
+  /** The Meeting Servers' live state (none without `cmsClusters`). */
+  readonly cms: CmsWorld;
   stop(): Promise<void>;
 }
 
@@ -53,35 +63,59 @@ export async function startTwin(opts: TwinOptions): Promise<RunningTwin> {
   const stateDir = resolve(opts.stateDir);
   mkdirSync(stateDir, { recursive: true });
   const portMode = opts.portMode ?? 'standard';
-  const specs = buildTopology(opts.declarations, opts.addressBase ?? '127.0.0.2');
-  const credentials = new Map(opts.declarations.clusters.map((c) => [c.name, clusterCredentials(c, opts.env ?? process.env, opts.baseDir ?? process.cwd())]));
+  const addressBase = opts.addressBase ?? '127.0.0.2';
+  const specs = buildTopology(opts.declarations, addressBase);
+  const cmsSpecs = buildCmsTopology(opts.declarations, addressBase, specs.length, new Set(specs.map((s) => s.fqdn)));
+  const env = opts.env ?? process.env;
+  const baseDir = opts.baseDir ?? process.cwd();
+  const credentials = new Map(opts.declarations.clusters.map((c) => [c.name, clusterCredentials(c, env, baseDir)]));
+  const cmsCredentials = new Map((opts.declarations.cmsClusters ?? []).map((c) => [c.name, clusterCredentials(c, env, baseDir)]));
   const store = new StateStore(stateDir);
   const state = await provisionState(store, specs);
+  await provisionCms(store, state, cmsSpecs);
   const keyFinder = new KeyFinder([join(stateDir, 'keys'), ...(opts.keyDirs ?? []).map((d) => resolve(d))]);
   const log = opts.log ?? (() => undefined);
   const world = new TwinWorld(specs, state, store, keyFinder, opts.restartMillis ?? DEFAULT_RESTART_MILLIS, log);
+  const cms = new CmsWorld(world, cmsSpecs);
+  cms.pruneFiles();
   const contexts = new ContextCache(world);
   const sockets = new SocketRegistry();
 
   const bound: BoundPort[] = [];
   const nodes: Record<string, ReadyNode> = {};
   const fqdns = specs.map((s) => s.fqdn);
-  const fingerprints = writeKnownHosts(store, state, fqdns);
+  const fingerprints = writeKnownHosts(store, [
+    ...specs.map((s) => ({ fqdn: s.fqdn, keyFile: state.nodes[s.fqdn].sshHostKeyFile })),
+    ...cmsSpecs.map((s) => ({ fqdn: s.fqdn, keyFile: state.cmsServers![s.fqdn].sshHostKeyFile })),
+  ]);
   writeHttpsCa(store, state, fqdns);
   try {
     for (const spec of specs) {
       const creds = credentials.get(spec.cluster.name)!;
-      const handlers = { ssh: createSshServer(world, spec.fqdn, store.readKey(state.nodes[spec.fqdn].sshHostKeyFile), creds), http: createHttpApi(world, spec.fqdn, creds) };
+      const handlers = { ssh: createSshServer(store.readKey(state.nodes[spec.fqdn].sshHostKeyFile), creds, adminShell(world, spec.fqdn)), http: createHttpApi(world, spec.fqdn, creds) };
       const ports = await bindNodePorts(world, spec, handlers, contexts, sockets, portMode === 'dynamic');
       bound.push(...ports);
       nodes[spec.fqdn] = { address: spec.address, ports: Object.fromEntries(ports.map((p) => [p.port.name, p.number])), sshHostKey: fingerprints[spec.fqdn] };
       log(`${spec.fqdn}: listening on ${spec.address} (${ports.map((p) => `${p.port.name} ${p.number}`).join(', ')})`);
+    }
+    const cmsHttp = createCmsHttp();
+    for (const spec of cmsSpecs) {
+      const creds = cmsCredentials.get(spec.cluster.name)!;
+      const ssh = createSshServer(store.readKey(state.cmsServers![spec.fqdn].sshHostKeyFile), creds, mmpShell(cms, spec.fqdn), (sftp, client) => serveSftp(cms, spec.fqdn, sftp, client));
+      const ports = await bindCmsPorts(cms, spec, ssh, cmsHttp, sockets, portMode === 'dynamic');
+      bound.push(...ports);
+      nodes[spec.fqdn] = { address: spec.address, ports: Object.fromEntries(ports.map((p) => [p.port.name, p.number])), sshHostKey: fingerprints[spec.fqdn] };
+      log(`${spec.fqdn}: Meeting Server listening on ${spec.address} (${ports.map((p) => `${p.port.name} ${p.number}`).join(', ')})`);
     }
   } catch (e) {
     await closeAll(bound, sockets);
     throw e;
   }
 
+  const notes = portMode === 'standard' ? ['SSH listens on 2222, not 22: port 22 needs privileges'] : ['Every port is chosen at start (port mode dynamic)'];
+  if (portMode === 'standard' && cmsSpecs.some((s) => s.ports.some((p) => p.kind !== 'ssh' && p.declaredPort < 1024))) {
+    notes.push(`Meeting Server ports below 1024 listen ${CMS_UNPRIVILEGED_OFFSET} higher (443 on 8443): they need privileges`);
+  }
   const ready: ReadyFile = {
     formatVersion: 1,
     stateDir,
@@ -90,7 +124,7 @@ export async function startTwin(opts: TwinOptions): Promise<RunningTwin> {
     nodes,
     pid: process.pid,
     portMode,
-    notes: portMode === 'standard' ? ['SSH listens on 2222, not 22: port 22 needs privileges'] : ['Every port is chosen at start (port mode dynamic)'],
+    notes,
   };
   writeReadyFile(ready, opts.readyFile ? resolve(opts.readyFile) : undefined);
 
@@ -104,7 +138,7 @@ export async function startTwin(opts: TwinOptions): Promise<RunningTwin> {
     })();
     return stopped;
   };
-  return { ready, world, stop };
+  return { ready, world, cms, stop };
 }
 
 /** Closes every listener and socket; bounded, so a stuck peer cannot hold the stop. */

@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { STEP_KINDS, parsePlanJson, renderPlanJson, renderReview } from '../../lib/plan';
+import { EXAMPLE_CERTS, plan as cmsPlan } from '../cms/helpers';
 import { IMP, PUB, plan, step } from './helpers';
 
 const full = () =>
@@ -29,10 +30,15 @@ describe('plan.json', () => {
   });
 
   it('uses every step kind of the issue', () => {
-    // GIVEN a plan with every kind of work
+    // GIVEN a CUCM plan with every kind of work, and the Meeting Server example's plan
     const p = full();
-    // WHEN the kinds are collected THEN each of the seven kinds occurs, nothing else
-    expect([...new Set(p.steps.map((s) => s.kind))].sort()).toEqual([...STEP_KINDS].sort());
+    const cms = cmsPlan(EXAMPLE_CERTS);
+    // WHEN the kinds are collected THEN the CUCM plan has each of its seven kinds, the CMS plan
+    // its three (mmp, upload-file, download-file) besides manual and verify; together: STEP_KINDS
+    const cucmKinds = [...new Set(p.steps.map((s) => s.kind))].sort();
+    expect(cucmKinds).toEqual(['cleanup', 'manual', 'preflight', 'restart-service', 'upload-identity', 'upload-trust', 'verify']);
+    expect([...new Set(cms.steps.map((s) => s.kind))].sort()).toEqual(['download-file', 'manual', 'mmp', 'upload-file', 'verify']);
+    expect([...new Set([...cucmKinds, ...cms.steps.map((s) => s.kind)])].sort()).toEqual([...STEP_KINDS].sort());
   });
 
   it('gives every step id, kind, cluster, node (FQDN), purpose, dependsOn, description and command', () => {

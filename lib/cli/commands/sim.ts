@@ -15,7 +15,10 @@ const USAGE = `usage:
                       [--unreachable] [--refuse-upload] [--slow-ms N] | --clear
 
 The twin's nodes accept the user and password in the environment variables each cluster's
-credentials name (default UCROLLOUT_USERNAME / UCROLLOUT_PASSWORD), read at start.`;
+credentials name (default UCROLLOUT_USERNAME / UCROLLOUT_PASSWORD), read at start. The
+inventory's cmsClusters run as Meeting Servers (MMP and SFTP over SSH, TLS service ports);
+--node takes a server's FQDN too, and --restart-fails / --restart-hangs an MMP service name
+(callbridge for 'callbridge restart', webadmin … for '<service> enable').`;
 
 const VALUE_FLAGS = ['inventory', 'state', 'ready-file', 'port-mode', 'restart-ms', 'address-base', 'key-dir', 'wait-ms', 'node', 'restart-fails', 'restart-hangs', 'slow-ms'];
 const BOOLEAN_FLAGS = ['foreground', 'unreachable', 'refuse-upload', 'clear', 'help'];
@@ -174,7 +177,9 @@ async function fault(flags: Flags): Promise<number> {
   const { readNodeFaults, writeNodeFaults } = load<typeof import('../../simulator/faults')>('../../simulator/faults');
   const { StateStore } = load<typeof import('../../simulator/state')>('../../simulator/state');
   const state = existsSync(stateDir) ? new StateStore(stateDir).load() : undefined;
-  if (state && !state.nodes[node]) throw new CliError(`node '${node}' is not in the twin: use one of ${Object.keys(state.nodes).join(', ')}`);
+  if (state && !state.nodes[node] && !state.cmsServers?.[node]) {
+    throw new CliError(`node '${node}' is not in the twin: use one of ${[...Object.keys(state.nodes), ...Object.keys(state.cmsServers ?? {})].join(', ')}`);
+  }
   if (flags.has('clear')) {
     writeNodeFaults(stateDir, node, undefined);
     process.stdout.write(`${node}: no faults\n`);
