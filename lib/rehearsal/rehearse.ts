@@ -9,7 +9,7 @@
  * re-planned stack (phase 2) carries out the change.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { probeChain } from '../drivers/tls-probe';
 import { ClusterPlan, CmsClusterPlan, PlanStep, RolloutPlan, isCmsPlan, parseCmsPlanJson, parsePlanJson, stepResourceName } from '../plan';
@@ -20,6 +20,7 @@ import { synthDeclarations } from '../../constructs/inventory-app';
 import { loadInventory } from '../inventory';
 import { signServerCsrs } from './cms-lab-pki';
 import { LabCertificates, issueLabCertificates } from './lab-pki';
+import { prepareWorkDir } from './work-dir';
 import { ApplyResult, TerraformEvent, checkTerraform, terraformApply, terraformInit } from './terraform';
 
 export interface RehearsalOptions {
@@ -94,7 +95,7 @@ export async function prepareRehearsal(opts: RehearsalOptions): Promise<Rehearsa
   checkTerraform();
   // Absolute: Terraform runs each step from the stack's folder.
   const workDir = resolve(opts.workDir);
-  rmSync(workDir, { recursive: true, force: true });
+  prepareWorkDir(workDir);
   log(`1/5 lab CA signs the declared certificates from CSRs (NOT FOR PRODUCTION) → ${opts.workDir}`);
   const lab = await issueLabCertificates(opts.inventory, workDir);
   const cmsClusters = lab.declarations.cmsClusters ?? [];
