@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { purposeNames } from '../../catalog';
 import { loadInventory } from '../../inventory';
+import { lintCmsDeclarations } from '../../pki/cms-lint';
 import { DEFAULT_RENEWAL_WINDOW_DAYS, LINT_CODES, LintFinding, hasErrors, lintCertificate, lintDeclarations } from '../../pki';
 import { parseCommandArgs } from '../args';
 import { CliError } from '../errors';
@@ -75,8 +76,13 @@ export async function run(args: string[]): Promise<number> {
   if (values.inventory) {
     if (values.cert) throw new CliError("give either --inventory or --cert, not both: see 'ucrollout lint --help'");
     const { declarations, baseDir } = loadInventory(values.inventory);
-    findings = lintDeclarations(declarations, { baseDir, now, renewalWindowDays: window });
-    subject = `${declarations.certificates.length} declared certificate(s) of ${values.inventory}`;
+    // CUCM / IM&P and Meeting Server certificates alike.
+    findings = [
+      ...lintDeclarations(declarations, { baseDir, now, renewalWindowDays: window }),
+      ...lintCmsDeclarations(declarations, { baseDir, now, renewalWindowDays: window }),
+    ];
+    const count = declarations.certificates.length + (declarations.cmsCertificates ?? []).length;
+    subject = `${count} declared certificate(s) of ${values.inventory}`;
   } else if (values.cert) {
     if (!values.purpose) throw new CliError(`missing --purpose P (one of ${purposeNames().join(', ')}): see 'ucrollout lint --help'`);
     const order = values['chain-order'] ?? 'issuer-first';
