@@ -52,7 +52,10 @@ export interface PurposeInfo {
   readonly covers: NodeSelector;
   /** Services to restart after the leaf upload, in order, on publisher first then subscribers. */
   readonly restarts: readonly RestartRule[];
-  /** Tomcat: subscribers restart one at a time (DOMAIN.md §5); others in parallel after the publisher. */
+  /**
+   * Subscribers restart one at a time: tomcat (DOMAIN.md §5), and the purposes whose restarts take
+   * call processing down, so phones can fail over to a node that is up. Others: in parallel after the publisher.
+   */
   readonly restartOneAtATime: boolean;
   readonly ports: readonly ServicePort[];
   /** Affects phones: the change needs a maintenance window. */
@@ -159,6 +162,7 @@ const FAMILIES: readonly Family[] = [
     presentedBy: [Service.CALLMANAGER, Service.TFTP, Service.CTIMANAGER, Service.TVS],
     covers: { platform: 'cucm', scope: 'all' },
     restarts: CALLMANAGER_RESTARTS,
+    restartOneAtATime: true,
     ports: [SIP_TLS, CTI_TLS],
     maintenanceWindow: true,
     ctlUpdateInMixedMode: true,
@@ -184,6 +188,7 @@ const FAMILIES: readonly Family[] = [
       { service: Service.TFTP, on: { platform: 'cucm', scope: 'all', whereActivated: true } },
       { service: Service.CAPF, on: { platform: 'cucm', scope: 'publisher' } },
     ],
+    restartOneAtATime: true,
     ports: [CAPF_PORT],
     maintenanceWindow: true,
     ctlUpdateInMixedMode: true,
@@ -201,6 +206,7 @@ const FAMILIES: readonly Family[] = [
       { service: Service.TFTP, on: { platform: 'cucm', scope: 'covered', whereActivated: true } },
       { service: Service.TVS, on: { platform: 'cucm', scope: 'covered' } },
     ],
+    restartOneAtATime: true,
     ports: [TVS_PORT],
     maintenanceWindow: true,
     manualAfter: [PHONE_RESET],

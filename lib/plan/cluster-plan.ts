@@ -25,6 +25,7 @@ function build(ctx: PlanContext): ClusterPlan {
   const groups = ctx.groups();
   addPreflights(ctx);
   const gates = addClusterGates(ctx, groups);
+  ctx.changeGate = gates.maintenance;
   for (const g of groups) for (const cert of g.certificates) addCaChain(ctx, cert);
   const trustEntryIds = addTrustEntries(ctx);
   const isa = addIntercluster(ctx);

@@ -58,6 +58,8 @@ export class PlanContext {
   readonly restartChains = new Map<string, string[][]>();
   /** Restart step id by `<node fqdn>/<service>`, for restarts the purposes already plan. */
   readonly restartIndex = new Map<string, string>();
+  /** The maintenance window's manual step: when the change needs one, nothing is touched before it. */
+  changeGate?: string;
   readonly allFingerprints: string[];
 
   constructor(

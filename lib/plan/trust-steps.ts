@@ -24,6 +24,7 @@ export function addTrust(ctx: PlanContext, store: string, path: string, idTail: 
     fingerprints: [cert.sha256],
   });
   ctx.afterPreflight(id);
+  if (ctx.changeGate) ctx.graph.depend(id, ctx.changeGate);
   if (after) ctx.graph.depend(id, after);
   ctx.trustSteps.set(key, id);
   if (ctx.reachesImp(store)) ctx.impTrustSteps.push(id);
@@ -135,7 +136,8 @@ export function addTrustEntryRestarts(ctx: PlanContext, byStore: Map<string, str
       perNode.set(node, [rule.service]);
       byNode.set(node.fqdn, [id]);
     }
-    orderAcrossNodes(ctx, perNode, byNode, false);
+    // CallManager restarts take call processing down: one node at a time, as for the purposes.
+    orderAcrossNodes(ctx, perNode, byNode, store === 'CallManager-trust');
   }
 }
 

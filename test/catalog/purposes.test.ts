@@ -97,11 +97,12 @@ describe('purpose catalog (DOMAIN.md §2)', () => {
 const FLAGS: Record<string, { maintenanceWindow: boolean; ctlUpdateInMixedMode: boolean; ssoAround: boolean; restartOneAtATime: boolean }> = {
   // §3 preflight 2: SSO around tomcat; §5: Tomcat subscribers one at a time
   tomcat: { maintenanceWindow: false, ctlUpdateInMixedMode: false, ssoAround: true, restartOneAtATime: true },
-  // §2 "maintenance window"; §5 "Mixed Mode: update the CTL first"
-  CallManager: { maintenanceWindow: true, ctlUpdateInMixedMode: true, ssoAround: false, restartOneAtATime: false },
-  CAPF: { maintenanceWindow: true, ctlUpdateInMixedMode: true, ssoAround: false, restartOneAtATime: false },
+  // §2 "maintenance window"; §5 "Mixed Mode: update the CTL first"; call processing restarts one node
+  // at a time so phones can fail over (a choice beyond DOMAIN.md, which only says publisher first)
+  CallManager: { maintenanceWindow: true, ctlUpdateInMixedMode: true, ssoAround: false, restartOneAtATime: true },
+  CAPF: { maintenanceWindow: true, ctlUpdateInMixedMode: true, ssoAround: false, restartOneAtATime: true },
   // §3 preflight 3 lists TVS for the window; §5 gives no CTL update for TVS (the reading the catalog takes)
-  TVS: { maintenanceWindow: true, ctlUpdateInMixedMode: false, ssoAround: false, restartOneAtATime: false },
+  TVS: { maintenanceWindow: true, ctlUpdateInMixedMode: false, ssoAround: false, restartOneAtATime: true },
   ipsec: { maintenanceWindow: false, ctlUpdateInMixedMode: false, ssoAround: false, restartOneAtATime: false },
   cup: { maintenanceWindow: false, ctlUpdateInMixedMode: false, ssoAround: false, restartOneAtATime: false },
   'cup-xmpp': { maintenanceWindow: false, ctlUpdateInMixedMode: false, ssoAround: false, restartOneAtATime: false },

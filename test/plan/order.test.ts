@@ -533,3 +533,31 @@ describe('preflight first', () => {
     expect(pf.command).toBe('utils service list');
   });
 });
+
+describe('the maintenance window gates the whole change', () => {
+  it('touches nothing before the window is confirmed: every trust upload waits for it', async () => {
+    // GIVEN the lab plan (CallManager needs a window)
+    const { prepareClusterPlan } = await import('../../lib/plan');
+    const { loadInventory } = await import('../../lib/inventory');
+    const { join } = await import('node:path');
+    const { declarations, baseDir } = loadInventory(join(__dirname, '..', '..', 'examples', 'lab.yaml'));
+    const plan = prepareClusterPlan(declarations, 'lab', { baseDir, planDir: baseDir });
+    const byId = new Map(plan.steps.map((s) => [s.id, s]));
+    const reachesWindow = (id: string, seen = new Set<string>()): boolean =>
+      id === 'manual/maintenance-window' ||
+      byId.get(id)!.dependsOn.some((d) => !seen.has(d) && (seen.add(d), reachesWindow(d, seen)));
+    // THEN every step but the preflights and the window itself comes after the window
+    const before = plan.steps.filter((s) => s.kind !== 'preflight' && s.id !== 'manual/maintenance-window' && !reachesWindow(s.id));
+    expect(before.map((s) => s.id)).toEqual([]);
+  });
+
+  it('restarts CallManager on the subscribers one at a time', async () => {
+    const { prepareClusterPlan } = await import('../../lib/plan');
+    const { loadInventory } = await import('../../lib/inventory');
+    const { join } = await import('node:path');
+    const { declarations, baseDir } = loadInventory(join(__dirname, '..', '..', 'examples', 'large.yaml'));
+    const plan = prepareClusterPlan(declarations, 'large', { baseDir, planDir: baseDir });
+    const sub2 = plan.steps.find((s) => s.id === 'CallManager/restart/cucm-sub2/cisco-trust-verification-service')!;
+    expect(sub2.dependsOn).toContain('CallManager/restart/cucm-sub1/cisco-ctimanager');
+  });
+});
