@@ -101,7 +101,7 @@ function addClusterGates(ctx: PlanContext, groups: Group[]): Gates {
       kind: 'manual',
       node: pub.fqdn,
       purpose: 'cluster',
-      description: `Confirm the maintenance window has started: ${[...windowGroups.map((g) => g.family), ...(entryNeedsWindow ? ['CallManager-trust entry'] : [])].join(', ')} restart phone services`,
+      description: `Confirm the maintenance window has started: the ${[...windowGroups.map((g) => `${g.family} change`), ...(entryNeedsWindow ? ['CallManager-trust entries'] : [])].join(' and ')} restart call processing; nothing is touched before this`,
       command: 'Confirm the maintenance window is open and phone users were told',
       reason: 'DOMAIN.md §3 preflight 3: CallManager / TVS / CAPF work restarts call processing',
       fingerprints: ctx.fingerprintsOf(windowGroups),
@@ -156,6 +156,24 @@ function finish(ctx: PlanContext, groups: Group[]): ClusterPlan {
       })),
     },
     purposes: groups.flatMap((g) => g.purposes.map((p) => p.name)).sort(),
+    certificates: groups.flatMap((g) =>
+      g.certificates.map((c) => {
+        const f = ctx.opts.facts(c.certificate);
+        return {
+          purpose: c.purpose,
+          distribution: c.distribution,
+          file: ctx.opts.fileRef(c.certificate),
+          subject: f.subject,
+          issuer: f.issuer,
+          dnsNames: f.dnsNames,
+          notBefore: f.notBefore,
+          notAfter: f.notAfter,
+          sha256: f.sha256,
+          ca: c.ca,
+          covers: ctx.covered(c).map((n) => n.fqdn),
+        };
+      }),
+    ),
     warnings: [...(ctx.opts.warnings ?? [])],
     steps,
   };

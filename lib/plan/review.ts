@@ -26,6 +26,16 @@ export function renderReview(plan: ClusterPlan): string {
   out.push(`| Services restarted | ${[...restarts].map(([svc, n]) => `${svc} ×${n}`).join(', ') || 'none'} |`);
   out.push(`| Manual steps | ${manual.length} |`, '');
 
+  out.push('## Certificates installed', '');
+  if (!plan.certificates || plan.certificates.length === 0) out.push('None (trust entries only).');
+  for (const cert of plan.certificates ?? []) {
+    out.push(`### ${cert.purpose} (${cert.distribution}) — \`${cert.file}\``, '');
+    out.push(`- subject: ${cert.subject}; issuer: ${cert.issuer} (CA \`${cert.ca}\`)`);
+    out.push(`- valid ${cert.notBefore} → ${cert.notAfter}; SHA-256 ${cert.sha256}`);
+    out.push(`- SAN: ${cert.dnsNames.join(', ') || 'none'}`);
+    out.push(`- installed on: ${cert.covers.join(', ')}`, '');
+  }
+
   const warnings = reviewWarnings(plan);
   out.push('## Warnings', '');
   if (warnings.length === 0) out.push('None.');
@@ -38,7 +48,12 @@ export function renderReview(plan: ClusterPlan): string {
   out.push('');
 
   out.push('## Steps by node, in order', '');
-  out.push('Each step runs after the steps listed in "after" (numbers refer to the full order below).', '');
+  out.push(
+    'Each step runs after the steps listed in "after" (numbers refer to the full order below). Terraform runs every step whose',
+    '"after" steps are done, up to 10 at a time (`-parallelism`): the numbering is one valid order, not a strict sequence.',
+    'One node restarts one service at a time; tomcat and call-processing restarts also go one node at a time, publisher first.',
+    '',
+  );
   for (const node of c.nodes) {
     const mine = steps.filter((s) => s.node === node.fqdn);
     if (mine.length === 0) continue;
@@ -49,6 +64,16 @@ export function renderReview(plan: ClusterPlan): string {
     }
     out.push('');
   }
+
+  out.push('## Backout', '');
+  out.push(
+    '- Before the clean-up steps, the old self-signed certificates are still in the trust stores: to back out, upload the',
+    "  previous identity certificates again (or `set cert regen <purpose>` for a self-signed one) and restart the same services",
+    '  in the same order (the restart steps above). Re-running the plan with the previous certificates declared does exactly that.',
+    '- The clean-up steps delete the old self-signed trust certificates: after them, backing out needs new certificates.',
+    '- A step that fails stops its branch; `terraform apply` again resumes from it without repeating finished steps.',
+    '',
+  );
 
   out.push('## Full order with reasons', '');
   steps.forEach((s, i) => {
@@ -79,6 +104,13 @@ export function reviewWarnings(plan: ClusterPlan): string[] {
   }
   if (plan.steps.some((s) => s.kind === 'upload-identity' && s.distribution === 'multi-server')) {
     w.push('CSCur97909: a multi-server upload leaves the old self-signed trust certificates; the clean-up steps delete them.');
+  }
+  for (const cert of plan.certificates ?? []) {
+    const purpose = getPurpose(cert.purpose);
+    if (cert.distribution !== 'multi-server') continue;
+    const platformNodes = plan.cluster.nodes.filter((n) => purpose.platforms.includes(n.platform));
+    const left = platformNodes.filter((n) => !cert.covers.includes(n.fqdn)).map((n) => n.fqdn);
+    if (left.length > 0) w.push(`${left.join(', ')} not in the ${cert.purpose} SAN list: ${left.length > 1 ? 'they keep their' : 'it keeps its'} current (self-signed) ${cert.purpose} certificate.`);
   }
   const cleanupWait = plan.steps.find((s) => s.kind === 'cleanup')?.waitSeconds;
   if (cleanupWait !== undefined) w.push(`Clean-up waits ${cleanupWait} s after verification (Intercluster Sync Agent clean-up).`);

@@ -161,6 +161,23 @@ export interface PlanNode {
   readonly ports: Readonly<Record<string, number>>;
 }
 
+export interface PlanCertificate {
+  readonly purpose: string;
+  readonly distribution: 'multi-server' | 'single-server';
+  /** Relative to plan.json. */
+  readonly file: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly dnsNames: readonly string[];
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly sha256: string;
+  /** Name of the declared CA. */
+  readonly ca: string;
+  /** FQDNs of the nodes that get it. */
+  readonly covers: readonly string[];
+}
+
 export interface PlanFinding {
   readonly severity: 'error' | 'warning';
   readonly code: string;
@@ -182,6 +199,8 @@ export interface ClusterPlan {
     readonly nodes: readonly PlanNode[];
   };
   readonly purposes: readonly string[];
+  /** The certificates the change installs, for the reviewer: names, dates, fingerprints, nodes. */
+  readonly certificates?: readonly PlanCertificate[];
   /** Lint warnings and planner notes for the reviewer (errors refuse the plan instead). */
   readonly warnings: readonly PlanFinding[];
   /** In a dependency-respecting order (waves, then id). */

@@ -164,3 +164,20 @@ describe('PLAN.md', () => {
     expect(md).not.toContain('MAINTENANCE WINDOW');
   });
 });
+
+describe('PLAN.md for a change reviewer', () => {
+  it('lists each certificate with its file, SANs, dates and nodes, names the nodes left out, and has a backout section', async () => {
+    const { prepareClusterPlan, renderReview } = await import('../../lib/plan');
+    const { loadInventory } = await import('../../lib/inventory');
+    const { join } = await import('node:path');
+    // GIVEN the large example, whose cucm-sub5 is dropped from the CallManager SAN list
+    const { declarations, baseDir } = loadInventory(join(__dirname, '..', '..', 'examples', 'large.yaml'));
+    const md = renderReview(prepareClusterPlan(declarations, 'large', { baseDir, planDir: baseDir }));
+    // THEN
+    expect(md).toContain('### CallManager (multi-server) — `certs/large-callmanager.pem`');
+    expect(md).toMatch(/valid 2026-01-01T00:00:00\.000Z → 2036-01-01T00:00:00\.000Z/);
+    expect(md).toMatch(/cucm-sub5\.corp\.example\.com not in the CallManager SAN list: it keeps its current \(self-signed\) CallManager certificate/);
+    expect(md).toContain('## Backout');
+    expect(md).toContain('up to 10 at a time');
+  });
+});
