@@ -77,6 +77,10 @@ describe('ucrollout sim start | status | fault | stop', () => {
     expect((await cli.run('utils service restart Cisco Tomcat')).slice(-1)).toEqual(['Cisco Tomcat[STARTED]']);
     cli.close();
     expect((await ucrollout('sim', 'fault', '--state', stateDir, '--node', 'nobody.example.com', '--unreachable')).stderr).toContain('is not in the twin');
+    // A misspelt service is refused instead of a fault that never fires
+    const typo = await ucrollout('sim', 'fault', '--state', stateDir, '--node', SUB, '--restart-fails', 'Cisco Tomcatt');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("'Cisco Tomcatt' does not run on");
   });
 
   it('prints per node what it serves', async () => {

@@ -185,6 +185,15 @@ async function fault(flags: Flags): Promise<number> {
     process.stdout.write(`${node}: no faults\n`);
     return 0;
   }
+  // A misspelt service would never fire: the rehearsal would pass without the fault it was meant to show.
+  const known = state ? Object.keys(state.nodes[node]?.services ?? state.cmsServers?.[node]?.services ?? {}) : undefined;
+  for (const name of ['restart-fails', 'restart-hangs']) {
+    for (const service of flags.get(name) ?? []) {
+      if (known && !known.includes(service)) {
+        throw new CliError(`--${name}: '${service}' does not run on ${node}: use one of ${known.map((k) => `'${k}'`).join(', ')}`);
+      }
+    }
+  }
   const current = readNodeFaults(stateDir, node);
   const union = (name: string, existing: readonly string[] | undefined): string[] | undefined =>
     flags.has(name) ? [...new Set([...(existing ?? []), ...flags.get(name)!])] : undefined;
