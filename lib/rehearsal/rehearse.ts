@@ -163,12 +163,13 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalSummary
     const checks: NodeCheck[] = [];
     for (const cluster of bench.clusters) {
       let plan = bench.rolloutPlan(cluster);
-      const applyOnce = async (what: string): Promise<boolean> => {
-        log(`4/5 terraform init && terraform apply (${cluster}${what}: ${plan.steps.length} steps; manual steps confirmed for the rehearsal)`);
+      const applyOnce = async (what: string, toRun: number): Promise<boolean> => {
+        const of = toRun === plan.steps.length ? `${toRun} steps` : `${toRun} of its ${plan.steps.length} steps to run`;
+        log(`4/5 terraform init && terraform apply (${cluster}${what}: ${of}; manual steps confirmed for the rehearsal)`);
         const ids = new Map(plan.steps.map((s) => [stepResourceName(s.id), s.id]));
         let done = 0;
         const result = await bench.apply(cluster, (e) => {
-          if (e.type === 'done') log(`    [${++done}/${plan.steps.length}] ✓ ${ids.get(e.resource) ?? e.resource}`);
+          if (e.type === 'done') log(`    [${++done}/${toRun}] ✓ ${ids.get(e.resource) ?? e.resource}`);
           if (e.type === 'failed') log(`    ✗ ${ids.get(e.resource) ?? e.resource}: ${e.message}`);
         });
         ran += result.created.length;
@@ -177,7 +178,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalSummary
         return result.exitCode === 0;
       };
       const awaiting = isCmsPlan(plan) && plan.certificates.some((c) => c.awaitingSignature);
-      const ok = await applyOnce(awaiting ? ', phase 1 of 2: keys and CSRs made on the servers' : '');
+      const ok = await applyOnce(awaiting ? ', phase 1 of 2: keys and CSRs made on the servers' : '', plan.steps.length);
       steps += plan.steps.length;
       if (ok && awaiting) {
         const signed = await bench.signServerCsrs(cluster);
@@ -186,8 +187,9 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalSummary
         const before = new Set(plan.steps.map((s) => `${s.id} ${s.trigger}`));
         plan = bench.rolloutPlan(cluster);
         // Steps of phase 1 with the same id and trigger are not run again: count each version once.
-        steps += plan.steps.filter((s) => !before.has(`${s.id} ${s.trigger}`)).length;
-        await applyOnce(', phase 2 of 2');
+        const toRun = plan.steps.filter((s) => !before.has(`${s.id} ${s.trigger}`)).length;
+        steps += toRun;
+        await applyOnce(', phase 2 of 2', toRun);
       }
       log(`5/5 what each node of ${cluster} serves now`);
       checks.push(...(await checkNodes(plan, bench.twin, log)));

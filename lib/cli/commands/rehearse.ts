@@ -35,7 +35,7 @@ export async function run(args: string[]): Promise<number> {
   const verified = new Set(summary.checks.filter((c) => c.matchesPlan).map((c) => c.node));
   const wrong = summary.checks.filter((c) => !c.matchesPlan);
   log('');
-  log(`Rehearsal of ${summary.clusters.join(', ')}: ${summary.ran} of ${summary.steps} steps run in ${summary.seconds.toFixed(1)} s; ` +
+  log(`Rehearsal of ${summary.clusters.join(', ')}: ${summary.ran} of ${summary.steps} step runs done in ${summary.seconds.toFixed(1)} s; ` +
     `${verified.size} nodes present the new certificates on ${summary.checks.length - wrong.length} of ${summary.checks.length} ports checked.`);
   for (const f of summary.failed) log(`FAILED ${f.resource}: ${f.message}`);
   for (const w of wrong) log(`WRONG CERTIFICATE ${w.node} ${w.port}: ${w.subject} (${w.sha256.slice(0, 16)}…)`);
