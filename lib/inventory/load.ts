@@ -32,13 +32,15 @@ export function loadInventory(file: string): LoadedInventory {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`Cannot read inventory '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`Cannot read inventory '${file}' (${code ?? (e as Error).message})${code === 'ENOENT' ? ': check the path' : ''}`);
   }
   let data: unknown;
   try {
     data = parse(text);
   } catch (e) {
-    throw new Error(`Inventory '${file}' is not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
+    // The parser's first line ends "at line L, column C:" before a source excerpt; keep the position, drop the colon.
+    throw new Error(`Inventory '${file}' is not valid YAML or JSON: ${(e as Error).message.split('\n')[0].replace(/:\s*$/, '')}`);
   }
   return { declarations: inventoryToDeclarations(data, file), baseDir: dirname(resolve(file)) };
 }
