@@ -3,40 +3,18 @@
  * twin; our own TLS connections show the new certificates; a re-apply runs nothing; a new
  * certificate re-runs exactly its steps.
  */
-import { connect } from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterPlan, stepResourceName } from '../../lib/plan';
+import { stepResourceName } from '../../lib/plan';
 import { reissueLabCertificate } from '../../lib/rehearsal/lab-pki';
 import { RehearsalBench, prepareRehearsal } from '../../lib/rehearsal/rehearse';
+import { servedVersusPlan } from './helpers';
 
 const LAB = join(__dirname, '..', '..', 'examples', 'lab.yaml');
 const work = mkdtempSync(join(tmpdir(), 'ucr-e2e-lab-'));
 let bench: RehearsalBench;
-
-/** SHA-256 (lowercase hex) of the leaf a node presents, over a TLS connection of the test's own. */
-function presentedLeaf(host: string, port: number, servername: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, servername, rejectUnauthorized: false, timeout: 5000 }, () => {
-      const leaf = socket.getPeerCertificate();
-      socket.end();
-      resolve(leaf.fingerprint256.replace(/:/g, '').toLowerCase());
-    });
-    socket.on('timeout', () => socket.destroy(new Error(`TLS to ${host}:${port} timed out`)));
-    socket.on('error', reject);
-  });
-}
-
-async function servedVersusPlan(plan: ClusterPlan): Promise<{ id: string; served: string; expected: string }[]> {
-  const out = [];
-  for (const step of plan.steps.filter((s) => s.kind === 'verify' && s.port)) {
-    const node = bench.twin.ready.nodes[step.node];
-    out.push({ id: step.id, served: await presentedLeaf(node.address, node.ports[step.port!.name], step.node), expected: step.expectChain![0] });
-  }
-  return out;
-}
 
 beforeAll(async () => {
   bench = await prepareRehearsal({ inventory: LAB, workDir: work, restartMillis: 100, addressBase: '127.0.40.2' });
@@ -51,7 +29,7 @@ describe('terraform apply of the lab example on the digital twin', () => {
   it('runs every step and each node then presents the new certificate', async () => {
     // GIVEN nodes that serve their self-signed certificates
     const plan = bench.plan('lab');
-    const before = await servedVersusPlan(plan);
+    const before = await servedVersusPlan(bench, plan);
     expect(before.every((b) => b.served !== b.expected)).toBe(true);
     // WHEN terraform applies the stack
     const result = await bench.apply('lab');
@@ -59,7 +37,7 @@ describe('terraform apply of the lab example on the digital twin', () => {
     expect(result.failed).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect(new Set(result.created)).toEqual(new Set(plan.steps.map((s) => stepResourceName(s.id))));
-    const after = await servedVersusPlan(plan);
+    const after = await servedVersusPlan(bench, plan);
     expect(after.length).toBe(7);
     for (const a of after) expect(a.served, a.id).toBe(a.expected);
   }, 300_000);
@@ -87,7 +65,7 @@ describe('terraform apply of the lab example on the digital twin', () => {
     expect(changed.some((id) => id === 'tomcat/identity/cs-ccm-pub')).toBe(true);
     expect(changed.filter((id) => !id.startsWith('tomcat/') && !id.startsWith('preflight/'))).toEqual([]);
     // AND every node presents the new tomcat leaf, while CallManager's stays
-    const served = await servedVersusPlan(next);
+    const served = await servedVersusPlan(bench, next);
     for (const s of served) expect(s.served, s.id).toBe(s.expected);
   }, 300_000);
 });
