@@ -123,37 +123,22 @@ export class RolloutStack extends TerraformStack {
     const pick = <T>(is: (x: unknown) => x is T) => all.filter((c: IConstruct) => is(c)) as T[];
     const clusters = pick(CucmCluster.isCucmCluster);
     const cmsClusters = pick(CmsCluster.isCmsCluster);
-    if (cmsClusters.length > 0) {
-      if (cmsClusters.length + clusters.length !== 1) {
-        throw new Error(
-          `RolloutStack '${this.node.id}' must hold exactly one cluster, found ${clusters.length} CucmCluster and ${cmsClusters.length} CmsCluster: a Meeting Server deployment is its own stack`,
-        );
-      }
-      return {
-        cluster: cmsClusters[0].name,
-        declarations: {
-          clusters: [],
-          certificateAuthorities: pick(CertificateAuthority.isCertificateAuthority).map((c) => c._decl),
-          certificates: [],
-          trustEntries: [],
-          cmsClusters: cmsClusters.map((c) => c._decl),
-          cmsCertificates: pick(CmsCertificate.isCmsCertificate).map((c) => c._decl),
-        },
-        baseDir: this.props.baseDir ?? process.cwd(),
-      };
-    }
-    if (clusters.length !== 1) {
+    if (clusters.length + cmsClusters.length !== 1) {
       throw new Error(
-        `RolloutStack '${this.node.id}' must hold exactly one CucmCluster, found ${clusters.length}: declare one stack per cluster (Terraform's apply time grows with the resources of one state)`,
+        cmsClusters.length === 0
+          ? `RolloutStack '${this.node.id}' must hold exactly one CucmCluster, found ${clusters.length}: declare one stack per cluster (Terraform's apply time grows with the resources of one state)`
+          : `RolloutStack '${this.node.id}' must hold exactly one cluster, found ${clusters.length} CucmCluster and ${cmsClusters.length} CmsCluster: a Meeting Server deployment is its own stack`,
       );
     }
     return {
-      cluster: clusters[0].name,
+      cluster: (clusters[0] ?? cmsClusters[0]).name,
       declarations: {
         clusters: clusters.map((c) => c._decl),
         certificateAuthorities: pick(CertificateAuthority.isCertificateAuthority).map((c) => c._decl),
         certificates: pick(ServiceCertificate.isServiceCertificate).map((c) => c._decl),
         trustEntries: pick(TrustEntry.isTrustEntry).map((c) => c._decl),
+        cmsClusters: cmsClusters.map((c) => c._decl),
+        cmsCertificates: pick(CmsCertificate.isCmsCertificate).map((c) => c._decl),
       },
       baseDir: this.props.baseDir ?? process.cwd(),
     };

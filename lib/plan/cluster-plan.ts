@@ -8,11 +8,11 @@ import { computeTriggers } from './triggers';
 import { ClusterPlan, PlanStep } from './types';
 import { validateDeclarations } from './validate';
 import { Gates, Group, PlanContext, PlanOptions } from './plan-context';
-
-export type { PlanOptions, DraftStep } from './plan-context';
 import { addCleanups, addIdentityUpload, addManualAfter, addPeerTomcatResync, addVerifies } from './certificate-steps';
 import { addRestarts } from './restart-steps';
 import { addCaChain, addIntercluster, addTrustEntries, addTrustEntryRestarts } from './trust-steps';
+
+export type { PlanOptions, DraftStep } from './plan-context';
 
 export function planCluster(decls: Declarations, clusterName: string, opts: PlanOptions): ClusterPlan {
   validateDeclarations(decls, opts.facts);
@@ -69,8 +69,7 @@ function build(ctx: PlanContext): ClusterPlan {
   return finish(ctx, groups);
 }
 
-// ---- declarations of this cluster -------------------------------------------------
-
+/** Per node: the platform web service and Tomcat run, and (publisher) the declared security mode holds. */
 function addPreflights(ctx: PlanContext): void {
   for (const node of nodesInRolloutOrder(ctx.cluster)) {
     ctx.preflights.push(

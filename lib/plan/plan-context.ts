@@ -68,7 +68,7 @@ export class PlanContext {
     readonly opts: PlanOptions,
   ) {
     this.allFingerprints = [
-      ...this.certificates().flatMap((c) => this.chainFacts(c).map((f) => f.sha256)),
+      ...this.certificates().flatMap((c) => this.certFingerprints(c)),
       ...this.trustEntries().map((t) => this.opts.facts(t.certificate).sha256),
     ];
   }
@@ -137,8 +137,7 @@ export class PlanContext {
     return step.id;
   }
 
-  // ---- cluster-wide steps -----------------------------------------------------------
-
+  /** The step waits for every node's preflight. */
   afterPreflight(id: string): void {
     for (const p of this.preflights) this.graph.depend(id, p);
   }
@@ -175,7 +174,6 @@ export class PlanContext {
     chains.push(ids);
     this.restartChains.set(node.fqdn, chains);
   }
-
 }
 
 export function cmp(a: string, b: string): number {
