@@ -14,7 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => CommandModule }> =
   step: { summary: 'step run ID --plan plan.json: carry out one plan step (Terraform calls this)', load: () => require('./commands/step') },
   confirm: { summary: 'confirm ID --plan plan.json: confirm a manual step was done', load: () => require('./commands/confirm') },
   rehearse: { summary: 'rehearse --inventory FILE: apply the change to a digital twin through Terraform, then check it', load: () => require('./commands/rehearse') },
-  sim: { summary: 'sim start|stop: the digital twin of the declared clusters', load: () => require('./commands/sim') },
+  sim: { summary: 'sim start|stop|status|fault: the digital twin of the declared clusters', load: () => require('./commands/sim') },
 };
 
 function usage(): string {
