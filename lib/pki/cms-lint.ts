@@ -205,20 +205,22 @@ function lintOne(
   const out: LintFinding[] = [];
   const path = (p: string) => resolve(baseDir, p);
   if (cert.source === 'server-csr' && !existsSync(path(cert.certificate))) return out;
-  const read = (p: string, code: LintCode): CertificateView[] | undefined => {
+  const read = (p: string, code: LintCode): { data: Buffer; certs: CertificateView[] } | undefined => {
     try {
-      const ders = readCertificates(readFileSync(path(p)), p);
-      return ders.map((der, i) => parseCertificate(der, ders.length === 1 ? p : `${p}#${i + 1}`));
+      const data = readFileSync(path(p));
+      const ders = readCertificates(data, p);
+      return { data, certs: ders.map((der, i) => parseCertificate(der, ders.length === 1 ? p : `${p}#${i + 1}`)) };
     } catch (e) {
       const message = e instanceof PkiInputError ? e.message : `${p}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): check the path, relative to ${baseDir}`;
       out.push(finding(code, message, { certificate: p }));
       return undefined;
     }
   };
-  const leafs = read(cert.certificate, 'CERT_UNREADABLE');
-  const root = read(ca.root, 'ROOT_UNREADABLE')?.[0];
-  const intermediates = ca.intermediates.map((p) => read(p, 'CHAIN_UNREADABLE'));
-  if (!leafs) return out;
+  const leafFile = read(cert.certificate, 'CERT_UNREADABLE');
+  const root = read(ca.root, 'ROOT_UNREADABLE')?.certs[0];
+  const intermediates = ca.intermediates.map((p) => read(p, 'CHAIN_UNREADABLE')?.certs);
+  if (!leafFile) return out;
+  const leafs = leafFile.certs;
   const leaf = leafs[0];
   const server = cert.server ? findCmsServer(cluster, cert.server) : undefined;
   try {
@@ -234,7 +236,7 @@ function lintOne(
     );
   }
   if (leafs.length > 1) {
-    out.push(...lintCmsBundle(readFileSync(path(cert.certificate)), { kind: 'full-chain', label: cert.certificate, root, entitySha256: leaf.sha256 }));
+    out.push(...lintCmsBundle(leafFile.data, { kind: 'full-chain', label: cert.certificate, root, entitySha256: leaf.sha256 }));
   }
   if (cert.bundle) {
     try {

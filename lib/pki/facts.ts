@@ -5,22 +5,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CertificateFacts } from '../model';
-
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-/** DER bodies of every certificate in a PEM (any number of blocks, CRLF or LF) or DER buffer. */
-export function certificateDers(data: Buffer, label = 'input'): Buffer[] {
-  const text = data.toString('latin1');
-  if (text.includes('-----BEGIN')) {
-    const blocks = text.match(PEM_BLOCK) ?? [];
-    if (blocks.length === 0) {
-      throw new Error(`${label}: no 'BEGIN CERTIFICATE' block found (is it a key or a CSR?): give a PEM or DER certificate`);
-    }
-    return blocks.map((b) => Buffer.from(b.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64'));
-  }
-  if (data.length === 0) throw new Error(`${label}: the file is empty: give a PEM or DER certificate`);
-  return [data];
-}
+import { readCertificates } from './input';
 
 export function factsFromDer(der: Buffer, path: string): CertificateFacts {
   let cert: X509Certificate;
@@ -56,7 +41,7 @@ export function readCertificateFacts(path: string, displayPath = path): Certific
   } catch (e) {
     throw new Error(`Cannot read certificate file '${displayPath}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return factsFromDer(certificateDers(data, displayPath)[0], displayPath);
+  return factsFromDer(readCertificates(data, displayPath)[0], displayPath);
 }
 
 /** Node prints a DN one attribute per line; the plan wants one line. */

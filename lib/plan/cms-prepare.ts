@@ -11,7 +11,6 @@ import { CmsCertificateDecl, Declarations, throwIfProblems } from '../model';
 import { cmsBundle, cmsCaBundle } from '../pki/bundle';
 import { parseCertificate } from '../pki/certificate';
 import { lintCmsDeclarations } from '../pki/cms-lint';
-import { factsFromDer } from '../pki/facts';
 import { readCertificates } from '../pki/input';
 import { PemLabel, toPem } from '../pki/pem';
 import { CmsCertificateMaterial, CmsFileRef } from './cms-material';
@@ -63,27 +62,34 @@ export function prepareCmsClusterPlan(decls: Declarations, clusterName: string, 
     files.set(file, text);
     return { file, sha256: createHash('sha256').update(text, 'latin1').digest('hex') };
   };
+  // The CA's root and intermediates recur in every certificate of the cluster: read each file once.
+  const ders = new Map<string, Buffer>();
+  const firstDer = (p: string): Buffer => {
+    let der = ders.get(p);
+    if (!der) ders.set(p, (der = readCertificates(readFileSync(abs(p)), p)[0]));
+    return der;
+  };
   const material = (cert: CmsCertificateDecl): CmsCertificateMaterial | undefined => {
     if (cert.source === 'server-csr' && !existsSync(abs(cert.certificate))) return undefined;
     const ca = decls.certificateAuthorities.find((c) => c.name === cert.ca)!;
-    const firstDer = (p: string) => readCertificates(readFileSync(abs(p)), p)[0];
     const ref = (p: string, der: Buffer): StepCertificate => {
-      const f = factsFromDer(der, p);
-      return { sha256: f.sha256, subject: f.subject, file: fileRef(p) };
+      const { sha256, subject } = parseCertificate(der, p);
+      return { sha256, subject, file: fileRef(p) };
     };
     const leafDer = firstDer(cert.certificate);
     const interDers = ca.intermediates.map(firstDer);
     const rootDer = firstDer(ca.root);
     const leaf = ref(cert.certificate, leafDer);
-    const keyKind = parseCertificate(leafDer, cert.certificate).keyKind;
+    const { keyKind } = parseCertificate(leafDer, cert.certificate);
     if (keyKind === 'other') throw new Error(`${cert.certificate}: neither an RSA nor an EC key: Meeting Server services take RSA or EC certificates`);
     const stem = `${CMS_FILES_DIR}/${cert.service}-${leaf.sha256.slice(0, 8)}`;
     const leafPem = toPem(leafDer, PemLabel.CERTIFICATE);
-    const caBundle: CmsFileRef = cert.bundle
-      ? { file: fileRef(cert.bundle), sha256: createHash('sha256').update(readFileSync(abs(cert.bundle))).digest('hex') }
+    const bundle = cert.bundle ? readFileSync(abs(cert.bundle)) : undefined;
+    const caBundle: CmsFileRef = cert.bundle && bundle
+      ? { file: fileRef(cert.bundle), sha256: createHash('sha256').update(bundle).digest('hex') }
       : write(`${CMS_FILES_DIR}/ca-${ca.name}-bundle.crt`, cmsCaBundle(interDers, rootDer));
     const fullChain = cert.service === 'webbridge3'
-      ? write(`${stem}-fullchain.crt`, cert.bundle ? leafPem + readFileSync(abs(cert.bundle), 'latin1') : cmsBundle(leafDer, interDers, rootDer))
+      ? write(`${stem}-fullchain.crt`, bundle ? leafPem + bundle.toString('latin1') : cmsBundle(leafDer, interDers, rootDer))
       : undefined;
     return {
       leaf,
