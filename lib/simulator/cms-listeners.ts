@@ -5,12 +5,11 @@
  * it presents what the service read at its last enable or restart.
  */
 import { Server as HttpServer, createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { Server as SshServer } from 'ssh2';
 import { CmsServerSpec } from './cms-topology';
 import { CmsWorld } from './cms-world';
-import { BoundPort, SocketRegistry, listen } from './listeners';
+import { BoundPort, SocketRegistry, bindPorts } from './listeners';
 
 const IDLE_MS = 60_000;
 
@@ -23,30 +22,16 @@ export function createCmsHttp(): HttpServer {
   });
 }
 
-export async function bindCmsPorts(cw: CmsWorld, spec: CmsServerSpec, ssh: SshServer, http: HttpServer, sockets: SocketRegistry, dynamic: boolean): Promise<BoundPort[]> {
-  const bound: BoundPort[] = [];
-  try {
-    for (const port of spec.ports) {
-      const server = createServer((socket) => {
-        sockets.add(socket);
-        socket.setNoDelay(true);
-        socket.on('error', () => socket.destroy());
-        if (cw.faults(spec.fqdn).unreachable) return void socket.destroy();
-        if (port.kind === 'ssh') return ssh.injectSocket(socket);
-        const presented = cw.presenting(spec.fqdn, port.service!);
-        if (!presented) return void socket.destroy();
-        socket.setTimeout(IDLE_MS, () => socket.destroy());
-        const tls = new TLSSocket(socket, { isServer: true, secureContext: cw.secureContext(presented) });
-        tls.on('error', () => socket.destroy());
-        if (port.kind === 'https') http.emit('connection', tls);
-        else tls.on('data', () => undefined);
-      });
-      const number = await listen(server, spec.address, dynamic ? 0 : port.standardPort, `${spec.fqdn} ${port.name}`);
-      bound.push({ port, number, server });
-    }
-  } catch (e) {
-    for (const b of bound) b.server.close();
-    throw e;
-  }
-  return bound;
+export function bindCmsPorts(cw: CmsWorld, spec: CmsServerSpec, ssh: SshServer, http: HttpServer, sockets: SocketRegistry, dynamic: boolean): Promise<BoundPort[]> {
+  return bindPorts(spec, sockets, dynamic, (port, socket) => {
+    if (cw.faults(spec.fqdn).unreachable) return void socket.destroy();
+    if (port.kind === 'ssh') return ssh.injectSocket(socket);
+    const presented = cw.presenting(spec.fqdn, port.service!);
+    if (!presented) return void socket.destroy();
+    socket.setTimeout(IDLE_MS, () => socket.destroy());
+    const tls = new TLSSocket(socket, { isServer: true, secureContext: cw.secureContext(presented) });
+    tls.on('error', () => socket.destroy());
+    if (port.kind === 'https') http.emit('connection', tls);
+    else tls.on('data', () => undefined);
+  });
 }

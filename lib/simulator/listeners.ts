@@ -49,6 +49,20 @@ export async function bindNodePorts(
   sockets: SocketRegistry,
   dynamic: boolean,
 ): Promise<BoundPort[]> {
+  return bindPorts(spec, sockets, dynamic, (port, socket) => accept(world, spec, port, handlers, contexts, socket));
+}
+
+/**
+ * One listener per port on the node's address (an ephemeral port when dynamic), each socket
+ * registered, without Nagle, destroyed on error, then handed to onSocket; on a failure the
+ * listeners bound so far are closed.
+ */
+export async function bindPorts<P extends { readonly name: string; readonly standardPort: number }>(
+  spec: { readonly fqdn: string; readonly address: string; readonly ports: readonly P[] },
+  sockets: SocketRegistry,
+  dynamic: boolean,
+  onSocket: (port: P, socket: Socket) => void,
+): Promise<BoundPort[]> {
   const bound: BoundPort[] = [];
   try {
     for (const port of spec.ports) {
@@ -57,7 +71,7 @@ export async function bindNodePorts(
         // Interactive request/response traffic: Nagle's algorithm would add ~40 ms to every CLI round trip.
         socket.setNoDelay(true);
         socket.on('error', () => socket.destroy());
-        accept(world, spec, port, handlers, contexts, socket);
+        onSocket(port, socket);
       });
       const number = await listen(server, spec.address, dynamic ? 0 : port.standardPort, `${spec.fqdn} ${port.name}`);
       bound.push({ port, number, server });

@@ -4,14 +4,13 @@
  * leaf a TLS port presents, and signing a server-made CSR with the test CA. Every wait is bounded.
  */
 import { X509Certificate, createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
 import { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { CmsClusterInput, buildCmsCluster } from '../../lib/inventory/cms-input';
 import { CmsClusterDecl, Declarations } from '../../lib/model';
 import { ReadyFile } from '../../lib/simulator';
 import { webcrypto, x509 } from '../../lib/simulator/x509-provider';
-import { TestCa, WAIT_MS, within } from './fixtures';
+import { ShellSession, TestCa, WAIT_MS, knownHostKey, within } from './fixtures';
 
 export const CMS1 = 'cms1.example.com';
 export const CMS2 = 'cms2.example.com';
@@ -46,12 +45,6 @@ export function cmsDeclarations(cluster: CmsClusterDecl = cmsCluster(), extra: P
   return { clusters: [], certificateAuthorities: [], certificates: [], trustEntries: [], cmsClusters: [cluster], cmsCertificates: [], ...extra };
 }
 
-function knownHostKey(ready: ReadyFile, fqdn: string): string {
-  const line = readFileSync(ready.knownHosts, 'utf8').split('\n').find((l) => l.startsWith(`${fqdn} `));
-  if (!line) throw new Error(`no known_hosts line for ${fqdn}`);
-  return line.split(' ')[2];
-}
-
 export async function sshConnect(ready: ReadyFile, fqdn: string, password = CMS_PASSWORD): Promise<Client> {
   const where = ready.nodes[fqdn];
   const pinned = knownHostKey(ready, fqdn);
@@ -74,24 +67,13 @@ export async function sshConnect(ready: ReadyFile, fqdn: string, password = CMS_
 }
 
 /** An interactive MMP session: commands in, their output lines out (echo and prompt removed). */
-export class MmpSession {
-  private buffer = '';
-  private waiters: (() => void)[] = [];
-  private closed = false;
-
+export class MmpSession extends ShellSession {
   private constructor(
-    private readonly client: Client,
-    private readonly stream: ClientChannel,
+    client: Client,
+    stream: ClientChannel,
     readonly prompt: string,
   ) {
-    stream.on('data', (d: Buffer) => {
-      this.buffer += d.toString('utf8');
-      for (const w of this.waiters.splice(0)) w();
-    });
-    stream.on('close', () => {
-      this.closed = true;
-      for (const w of this.waiters.splice(0)) w();
-    });
+    super(client, stream);
   }
 
   static async open(ready: ReadyFile, fqdn: string): Promise<MmpSession> {
@@ -106,43 +88,17 @@ export class MmpSession {
     return session;
   }
 
-  async waitFor(text: string, ms = WAIT_MS): Promise<string> {
-    await within(
-      (async () => {
-        while (!this.buffer.includes(text)) {
-          if (this.closed) throw new Error(`session closed before '${text}'`);
-          await new Promise<void>((r) => this.waiters.push(r));
-        }
-      })(),
-      `output '${text}'`,
-      ms,
-    );
-    return this.buffer;
-  }
-
   /** Runs a command; its output lines. */
   async run(command: string, ms = WAIT_MS): Promise<string[]> {
     this.buffer = '';
     this.stream.write(`${command}\n`);
     await this.waitFor(`\r\n${this.prompt}`, ms);
-    const lines = this.buffer.split('\r\n');
-    lines.pop(); // the prompt
-    lines.shift(); // the echoed command
-    this.buffer = '';
-    return lines;
+    return this.take();
   }
 
   /** The output as one text (what the plan's regular expressions read). */
   async text(command: string, ms = WAIT_MS): Promise<string> {
     return (await this.run(command, ms)).join('\n');
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  close(): void {
-    this.client.end();
   }
 }
 

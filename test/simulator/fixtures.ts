@@ -2,6 +2,7 @@
  * Test helpers for the twin: declarations of a small lab cluster, a test CA (EC keys, fast),
  * and clients over real sockets (ssh2, https, tls, XMPP STARTTLS). Every wait is bounded.
  */
+import { execFile } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -135,6 +136,17 @@ export class TestCa {
   }
 }
 
+const BIN = join(__dirname, '..', '..', 'bin', 'ucrollout');
+
+/** Runs bin/ucrollout in a child process with the environment; its exit code and output. */
+export function runUcrollout(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env, timeout: 90_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
 /** Rejects after ms with the label: every wait in these tests is bounded. */
 export function within<T>(promise: Promise<T>, label: string, ms = WAIT_MS): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -144,20 +156,25 @@ export function within<T>(promise: Promise<T>, label: string, ms = WAIT_MS): Pro
   ]);
 }
 
-function knownHostKey(ready: ReadyFile, fqdn: string): string {
+/** The base64 host key known_hosts pins for the node. */
+export function knownHostKey(ready: ReadyFile, fqdn: string): string {
   const line = readFileSync(ready.knownHosts, 'utf8').split('\n').find((l) => l.startsWith(`${fqdn} `));
   if (!line) throw new Error(`no known_hosts line for ${fqdn}`);
   return line.split(' ')[2];
 }
 
-/** An interactive admin CLI session over SSH with the host key checked against known_hosts. */
-export class CliSession {
-  private buffer = '';
+/**
+ * An interactive shell over SSH: output buffered until a wanted text arrives, a command's lines
+ * without its echo and the prompt. CliSession (CUCM admin CLI) and MmpSession (CMS MMP) build on it.
+ */
+export class ShellSession {
+  protected buffer = '';
   private waiters: (() => void)[] = [];
+  private closed = false;
 
-  private constructor(
+  protected constructor(
     private readonly client: Client,
-    private readonly stream: ClientChannel,
+    protected readonly stream: ClientChannel,
   ) {
     stream.on('data', (d: Buffer) => {
       this.buffer += d.toString('utf8');
@@ -169,8 +186,41 @@ export class CliSession {
     });
   }
 
-  private closed = false;
+  /** Waits until the buffered output contains text. */
+  async waitFor(text: string, ms = WAIT_MS): Promise<string> {
+    await within(
+      (async () => {
+        while (!this.buffer.includes(text)) {
+          if (this.closed) throw new Error(`session closed before '${text}'`);
+          await new Promise<void>((r) => this.waiters.push(r));
+        }
+      })(),
+      `output '${text}'`,
+      ms,
+    );
+    return this.buffer;
+  }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(): void {
+    this.client.end();
+  }
+
+  /** The buffered output as lines without the echoed command and the prompt; empties the buffer. */
+  protected take(): string[] {
+    const lines = this.buffer.split('\r\n');
+    lines.pop(); // the prompt
+    lines.shift(); // the echoed command
+    this.buffer = '';
+    return lines;
+  }
+}
+
+/** An interactive admin CLI session over SSH with the host key checked against known_hosts. */
+export class CliSession extends ShellSession {
   static async open(ready: ReadyFile, fqdn: string, password = PASSWORD): Promise<CliSession> {
     const where = ready.nodes[fqdn];
     const pinned = knownHostKey(ready, fqdn);
@@ -195,21 +245,6 @@ export class CliSession {
     await session.waitFor('admin:');
     session.buffer = '';
     return session;
-  }
-
-  /** Waits until the buffered output contains text. */
-  async waitFor(text: string, ms = WAIT_MS): Promise<string> {
-    await within(
-      (async () => {
-        while (!this.buffer.includes(text)) {
-          if (this.closed) throw new Error(`session closed before '${text}'`);
-          await new Promise<void>((r) => this.waiters.push(r));
-        }
-      })(),
-      `output '${text}'`,
-      ms,
-    );
-    return this.buffer;
   }
 
   /** Runs a command, returns its output lines (echo and prompt removed). */
@@ -245,17 +280,6 @@ export class CliSession {
     this.stream.write(text);
   }
 
-  close(): void {
-    this.client.end();
-  }
-
-  private take(): string[] {
-    const lines = this.buffer.split('\r\n');
-    lines.pop(); // the prompt
-    lines.shift(); // the echoed command
-    this.buffer = '';
-    return lines;
-  }
 }
 
 /** Lines without the echoed PEM of a paste dialogue. */

@@ -1,20 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReadyFile } from '../../lib/simulator';
-import { CliSession, IMP, PUB, SUB, WAIT_MS, tempDir } from './fixtures';
+import { CliSession, IMP, PUB, SUB, WAIT_MS, runUcrollout, tempDir } from './fixtures';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'ucrollout');
 const ENV = { ...process.env, UCROLLOUT_USERNAME: 'twinadmin', UCROLLOUT_PASSWORD: 'twin-secret-1' };
 
-function ucrollout(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: ENV, timeout: 90_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const ucrollout = (...args: string[]): ReturnType<typeof runUcrollout> => runUcrollout(ENV, ...args);
 
 const INVENTORY = `clusters:
   - name: lab
