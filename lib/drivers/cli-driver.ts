@@ -21,6 +21,7 @@ import {
   securityModeFromSql,
 } from './cli-output';
 import { NodeError } from './errors';
+import { stripMmpEcho as stripEcho } from './mmp-output';
 import { SshSession, SshTarget } from './ssh-session';
 
 // `admin:` at the end of what was printed so far: the CLI is waiting for a command.
@@ -218,12 +219,4 @@ export async function runThroughPager(session: CliTransport, command: string, ti
     session.send(match[0].startsWith('options') ? 'n' : ' ');
   }
   throw new Error(`'${command}' paged more than ${MAX_PAGES} times`);
-}
-
-/** Drop the echoed command line a pty prints before the answer. */
-function stripEcho(text: string, command: string): string {
-  const lines = text.split('\n');
-  const i = lines.findIndex((l) => l.trim() !== '');
-  if (i >= 0 && lines[i].trim().endsWith(command.trim())) lines.splice(0, i + 1);
-  return lines.join('\n');
 }

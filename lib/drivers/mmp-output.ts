@@ -49,11 +49,7 @@ export type MmpVerdict =
  * expressions judge the commands that have them. Throws on an expression that does not compile.
  */
 export function judgeMmpOutput(output: string, want: MmpExpectations): MmpVerdict {
-  const compile = (source: string): RegExp => {
-    const re = compileMmpPattern(source);
-    if (!re) throw new Error(`the plan's expression ${JSON.stringify(source)} is not a valid JavaScript regular expression: re-create the plan`);
-    return re;
-  };
+  const compile = planPattern;
   const missing = (want.expect ?? []).filter((e) => !compile(e).test(output));
   const rejected = (want.reject ?? []).filter((r) => compile(r).test(output));
   const judgedByPlan = (want.expect?.length ?? 0) > 0 || (want.reject?.length ?? 0) > 0;
@@ -64,11 +60,14 @@ export function judgeMmpOutput(output: string, want: MmpExpectations): MmpVerdic
 
 /** Every expression matches the output (doneWhen / refuseWhen). */
 export function allMatch(output: string, expressions: readonly string[]): boolean {
-  return expressions.every((source) => {
-    const re = compileMmpPattern(source);
-    if (!re) throw new Error(`the plan's expression ${JSON.stringify(source)} is not a valid JavaScript regular expression: re-create the plan`);
-    return re.test(output);
-  });
+  return expressions.every((source) => planPattern(source).test(output));
+}
+
+/** compileMmpPattern, throwing a message that names the expression and the fix. */
+function planPattern(source: string): RegExp {
+  const re = compileMmpPattern(source);
+  if (!re) throw new Error(`the plan's expression ${JSON.stringify(source)} is not a valid JavaScript regular expression: re-create the plan`);
+  return re;
 }
 
 /** The first line by which the MMP says a command failed, if any. */
@@ -76,7 +75,7 @@ export function mmpFailureLine(output: string): string | undefined {
   return FAILURE_LINE.exec(output)?.[0].trim();
 }
 
-/** Drop the echoed command line a pty prints before the answer. */
+/** Drop the echoed command line a pty prints before the answer (the same as the admin CLI's). */
 export function stripMmpEcho(text: string, command: string): string {
   const lines = text.split('\n');
   const i = lines.findIndex((l) => l.trim() !== '');

@@ -11,6 +11,7 @@ import { HostKeyPins } from '../drivers/host-keys';
 import { Endpoint, ResolveMap, endpointFor } from '../drivers/resolve';
 import { CertRestClient } from '../drivers/rest-driver';
 import { ServiceabilityClient } from '../drivers/soap-driver';
+import type { SshTarget } from '../drivers/ssh-session';
 import { ProbeResult, probeChain } from '../drivers/tls-probe';
 import type { CmsClusterPlan, CmsPlanNode } from '../plan/cms-types';
 import type { ClusterPlan, PlanNode, PlanStep } from '../plan/types';
@@ -100,28 +101,7 @@ export class StepContext {
 
   /** The admin CLI of a node, one session per node for the whole step. */
   cli(fqdn: string = this.step.node): Promise<CliDriver> {
-    const key = fqdn.toLowerCase();
-    let driver = this.clis.get(key);
-    if (!driver) {
-      driver = CliDriver.connect(
-        {
-          endpoint: this.endpoint(fqdn, 'ssh', 22),
-          credentials: this.credentials(),
-          pins: this.pins(fqdn),
-          insecureFirstContact: this.opts.insecureFirstContact,
-          firstContactFile: firstContactKnownHosts(this.loaded),
-          connectTimeoutMs: this.timeouts.connectMs,
-        },
-        this.timeouts,
-      ).then((d) => {
-        this.opened.push(d);
-        return d;
-      });
-      // A failed connect is not cached: a later call may retry.
-      driver.catch(() => this.clis.delete(key));
-      this.clis.set(key, driver);
-    }
-    return driver;
+    return this.cached(this.clis, fqdn, () => CliDriver.connect(this.sshTarget(fqdn), this.timeouts));
   }
 
   /** The MMP shell of a Meeting Server, one session per server for the whole step. */
@@ -163,7 +143,7 @@ export class StepContext {
     this.sftps.clear();
   }
 
-  private sshTarget(fqdn: string) {
+  private sshTarget(fqdn: string): SshTarget {
     return {
       endpoint: this.endpoint(fqdn, 'ssh', 22),
       credentials: this.credentials(),

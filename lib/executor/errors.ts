@@ -5,10 +5,19 @@
 
 /** The step could not be carried out; the message says on which node and what to do. */
 export class StepFailure extends Error {
-  readonly exitCode = 1;
+  readonly exitCode: 1 | 2 = 1;
   constructor(message: string) {
     super(message);
     this.name = 'StepFailure';
+  }
+}
+
+/** The file given as --plan cannot be read or is not a plan: a usage error (exit 2), nothing ran. */
+export class PlanFileError extends StepFailure {
+  override readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanFileError';
   }
 }
 

@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { certificatePems, sha256OfPem, shortFingerprint } from '../drivers/pem';
 import type { CmsClusterPlan, CmsPlanNode, RolloutPlan } from '../plan/cms-types';
 import type { ClusterPlan, PlanNode, PlanStep, StepCertificate } from '../plan/types';
-import { StepFailure } from './errors';
+import { PlanFileError, StepFailure } from './errors';
 
 export interface LoadedPlan {
   /** Absolute path of plan.json. */
@@ -30,10 +30,10 @@ export function loadPlanFile(file: string): LoadedPlan {
     plan = JSON.parse(readFileSync(path, 'utf8')) as RolloutPlan;
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? `not valid JSON: ${(e as Error).message}`;
-    throw new StepFailure(`Cannot read plan '${file}' (${why}): pass the plan.json that 'ucrollout plan' wrote`);
+    throw new PlanFileError(`Cannot read plan '${file}' (${why}): pass the plan.json that 'ucrollout plan' wrote`);
   }
   if (plan?.formatVersion !== 1 || !Array.isArray(plan.steps) || !plan.cluster || !Array.isArray(plan.cluster.nodes)) {
-    throw new StepFailure(`'${file}' is not a plan of format 1: re-run 'ucrollout plan' with this version of ucrollout`);
+    throw new PlanFileError(`'${file}' is not a plan of format 1: re-run 'ucrollout plan' with this version of ucrollout`);
   }
   const platform = (plan as { platform?: unknown }).platform;
   if (platform !== undefined && platform !== 'cms') {
@@ -47,7 +47,11 @@ export function planSteps(loaded: LoadedPlan): readonly PlanStep[] {
   return loaded.plan.steps as readonly PlanStep[];
 }
 
-export function findStep(loaded: LoadedPlan, id: string): PlanStep {
+/**
+ * The step with this id. `hint` ends the message when there is none: by default a plan that
+ * Terraform runs from is stale; `ucrollout confirm` says a mistyped id instead.
+ */
+export function findStep(loaded: LoadedPlan, id: string, hint = "the plan changed since Terraform was synthesized? Re-run 'ucrollout plan' and synth"): PlanStep {
   const steps = planSteps(loaded);
   const step = steps.find((s) => s.id === id);
   if (step) return step;
@@ -56,7 +60,7 @@ export function findStep(loaded: LoadedPlan, id: string): PlanStep {
   const byParent = steps.filter((s) => s.id.startsWith(parent));
   const near = (byParent.length > 0 ? byParent : steps.filter((s) => s.id.includes(tail))).slice(0, 5).map((s) => s.id);
   throw new StepFailure(
-    `No step '${id}' in ${loaded.path}${near.length ? `; similar: ${near.join(', ')}` : ''}: the plan changed since Terraform was synthesized? Re-run 'ucrollout plan' and synth`,
+    `No step '${id}' in ${loaded.path}${near.length ? `; similar: ${near.join(', ')}` : ''}: ${hint}`,
   );
 }
 

@@ -63,5 +63,9 @@ describe('ucrollout step run / confirm (child process)', () => {
     expect(await cli(['confirm', 'preflight/cs-ccm-pub', '--plan', lab.planPath])).toMatchObject({ code: 2 });
     expect(await cli(['step', 'run', 'preflight/cs-ccm-pub'])).toMatchObject({ code: 2, err: expect.stringMatching(/--plan is required/) });
     expect(await cli(['step', 'run', 'a', '--plan', lab.planPath, '--bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown option '--bogus'/) });
+    expect(await cli(['step', 'run', 'a', '--plan', 'missing.json'])).toMatchObject({ code: 2, err: expect.stringMatching(/Cannot read plan 'missing\.json' \(ENOENT\)/) });
+    const mistyped = await cli(['confirm', 'tomcat/manual/drf-backpu', '--plan', lab.planPath]);
+    expect(mistyped).toMatchObject({ code: 1, err: expect.stringMatching(/No step 'tomcat\/manual\/drf-backpu'.*check the id/) });
+    expect(mistyped.err).not.toMatch(/synthesized/);
   });
 });

@@ -4,6 +4,7 @@
  * the step only (its trigger): a changed step must be confirmed again.
  */
 import { userInfo } from 'node:os';
+import { StepFailure } from '../../executor/errors';
 import { findStep, loadPlanFile } from '../../executor/plan-file';
 import { confirmationsFile, recordConfirmation } from '../../executor/state-files';
 import { CliError } from '../errors';
@@ -26,9 +27,10 @@ export async function run(args: string[]): Promise<number> {
   let step;
   try {
     loaded = loadPlanFile(parsed.plan);
-    step = findStep(loaded, parsed.id);
+    step = findStep(loaded, parsed.id, "check the id: it is the one the blocked 'ucrollout step run' printed");
   } catch (e) {
-    throw new CliError((e as Error).message, 1);
+    if (e instanceof StepFailure) throw new CliError(e.message, e.exitCode);
+    throw e;
   }
   if (step.kind !== 'manual') {
     throw new CliError(`step '${step.id}' is a ${step.kind} step, which ucrollout checks by itself: only manual steps are confirmed`, 2);
