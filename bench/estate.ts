@@ -1,6 +1,7 @@
 /**
  * The benchmark estate of issue 2: 3 clusters of 1+6 CUCM and 1+2 IM&P nodes (30 nodes),
- * 8 multi-server purposes each, signed by one throw-away CA, written to a scratch folder.
+ * 8 multi-server purposes each, signed by one throw-away CA, written to a scratch folder:
+ * estate.yaml (the inventory) and estate.json (the same, for the constructs bench).
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
@@ -65,6 +66,9 @@ export async function writeEstate(dir: string): Promise<string> {
     }
   }
   const inventory = join(dir, 'estate.yaml');
-  writeFileSync(inventory, stringify({ clusters, certificateAuthorities: [{ name: 'bench', root: 'root.pem' }], certificates }));
+  const declared = { clusters, certificateAuthorities: [{ name: 'bench', root: 'root.pem' }], certificates };
+  writeFileSync(inventory, stringify(declared));
+  // The same estate for bench/constructs-estate.js, which declares it through the constructs.
+  writeFileSync(join(dir, 'estate.json'), JSON.stringify(declared, null, 2));
   return inventory;
 }

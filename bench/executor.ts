@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { stepResourceName } from '../lib/plan';
 import { prepareRehearsal, rehearsalEnv } from '../lib/rehearsal/rehearse';
 import { terraformApply, terraformInit } from '../lib/rehearsal/terraform';
+import { ensureBuild } from './plan-synth';
 import { ROOT, median } from './util';
 
 export async function benchExecutor(scratch: string): Promise<Record<string, unknown>> {
+  ensureBuild(); // Terraform's step runs go through bin/ucrollout: time the compiled CLI
   const bench = await prepareRehearsal({ inventory: join(ROOT, 'examples', 'lab.yaml'), workDir: join(scratch, 'lab'), restartMillis: 50, addressBase: '127.0.60.2' });
   try {
     const dir = bench.stackDir('lab');
@@ -23,11 +25,11 @@ export async function benchExecutor(scratch: string): Promise<Record<string, unk
     // 1. Each already-done step on its own, as Terraform's local-exec runs it.
     const perStep: number[] = [];
     const byKind: Record<string, number[]> = {};
-    const command = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')).resource.terraform_data;
+    const resources = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')).resource.terraform_data;
     for (const step of plan.steps) {
-      const cmd: string = command[stepResourceName(step.id)].provisioner[0]['local-exec'].command;
+      const argv = localExecArgv(resources[stepResourceName(step.id)].provisioner[0]['local-exec']);
       // Asynchronous: the twin runs in this process and must keep answering.
-      const { ms, status, stderr } = await timeShell(cmd, dir, env);
+      const { ms, status, stderr } = await timeProcess(argv, dir, env);
       if (status !== 0) throw new Error(`${step.id} is not done after the apply: ${stderr}`);
       perStep.push(ms);
       (byKind[step.kind] ??= []).push(ms);
@@ -44,7 +46,7 @@ export async function benchExecutor(scratch: string): Promise<Record<string, unk
     const trueDir = join(scratch, 'true-stack');
     cpSync(dir, trueDir, { recursive: true, filter: (p) => !p.includes('.terraform') && !p.endsWith('.tfstate') });
     const tf = JSON.parse(readFileSync(join(trueDir, 'cdk.tf.json'), 'utf8'));
-    for (const r of Object.values<any>(tf.resource.terraform_data)) r.provisioner[0]['local-exec'].command = 'true';
+    for (const r of Object.values<any>(tf.resource.terraform_data)) r.provisioner[0]['local-exec'] = { command: 'true' };
     writeFileSync(join(trueDir, 'cdk.tf.json'), JSON.stringify(tf));
     await terraformInit(trueDir);
     await terraformApply(trueDir, {});
@@ -71,10 +73,15 @@ export async function benchExecutor(scratch: string): Promise<Record<string, unk
   }
 }
 
-function timeShell(cmd: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; status: number; stderr: string }> {
+/** What Terraform runs for a local-exec: `interpreter` + `command`, or `/bin/sh -c command`. */
+function localExecArgv(exec: { command: string; interpreter?: string[] }): string[] {
+  return exec.interpreter ? [...exec.interpreter, exec.command] : ['/bin/sh', '-c', exec.command];
+}
+
+function timeProcess(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; status: number; stderr: string }> {
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();
-    const child = spawn('/bin/sh', ['-c', cmd], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);

@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchLauncher } from './launcher';
 import { benchPlanSynth } from './plan-synth';
 import { ROOT } from './util';
 
@@ -12,7 +13,10 @@ type Bench = (scratch: string) => Promise<Record<string, unknown>>;
 
 async function main() {
   const scratch = mkdtempSync(join(tmpdir(), 'ucr-bench-'));
-  const benches: [string, Bench][] = [['planSynth', benchPlanSynth]];
+  const benches: [string, Bench][] = [
+    ['planSynth', benchPlanSynth],
+    ['launcher', benchLauncher],
+  ];
   for (const [name, file, fn] of [
     ['pki', './pki', 'benchPki'],
     ['executor', './executor', 'benchExecutor'],

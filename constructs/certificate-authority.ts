@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { CertificateAuthorityDecl, checkName, throwIfProblems } from '../lib/model';
+import { buildCertificateAuthority } from '../lib/inventory/certificate-input';
+import { CertificateAuthorityDecl } from '../lib/model';
 
 const CA_SYMBOL = Symbol.for('uc-cert-rollout.CertificateAuthority');
 
@@ -40,11 +41,7 @@ export class CertificateAuthority extends Construct {
   constructor(scope: Construct, id: string, props: CertificateAuthorityProps) {
     super(scope, id);
     Object.defineProperty(this, CA_SYMBOL, { value: true });
-    this.name = props.name ?? id;
-    throwIfProblems([
-      checkName(`CertificateAuthority '${id}': name`, this.name),
-      props.root ? undefined : `CertificateAuthority '${id}': root must be the root certificate's file`,
-    ]);
-    this._decl = { name: this.name, root: props.root, intermediates: [...(props.intermediates ?? [])] };
+    this._decl = buildCertificateAuthority({ ...props, name: props.name ?? id }, `CertificateAuthority '${id}'`);
+    this.name = this._decl.name;
   }
 }

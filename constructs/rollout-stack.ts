@@ -1,25 +1,22 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { App, ISynthesisSession, LocalBackend, TerraformStack } from 'cdktf';
 // Not re-exported from cdktf's index: the hook that lets a construct write files next to cdk.tf.json.
 import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct, IConstruct } from 'constructs';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Declarations } from '../lib/model';
-import { ClusterPlan, PlanStep, prepareClusterPlan, renderPlanJson, renderReview } from '../lib/plan';
-import { CmsPlanFile, RolloutPlan, isCmsPlan, prepareCmsClusterPlan, renderCmsPlanJson, renderCmsReview } from '../lib/plan';
+import { PreparedPlan, RolloutPlan, prepareRolloutPlan } from '../lib/platforms';
+import { defaultRunner, runnerWords, stackResources, writeStackFiles } from '../lib/terraform';
 import { CertificateAuthority } from './certificate-authority';
 import { CmsCertificate } from './cms-certificate';
 import { CmsCluster } from './cms-cluster';
 import { CucmCluster } from './cucm-cluster';
 import { StepResourceType } from './enums';
-import { lintForPlan } from './lint';
 import { ServiceCertificate } from './service-certificate';
 import { StepResource } from './step-resource';
 import { TrustEntry } from './trust-entry';
 
 const STACK_SYMBOL = Symbol.for('uc-cert-rollout.RolloutStack');
-const PROJECT_BIN = resolve(__dirname, '..', 'bin', 'ucrollout');
 
 export interface RolloutStackProps {
   /**
@@ -63,10 +60,7 @@ export class RolloutStack extends TerraformStack {
   }
 
   private readonly props: RolloutStackProps;
-  private extraDeclarations?: { declarations: Declarations; baseDir: string; cluster: string };
-  private planned?: RolloutPlan;
-  /** CMS: the PEM files its plan sends over SFTP, written next to plan.json. */
-  private plannedFiles: readonly CmsPlanFile[] = [];
+  private prepared?: PreparedPlan<RolloutPlan>;
 
   constructor(scope: Construct, id: string, props: RolloutStackProps = {}) {
     super(scope, id);
@@ -78,33 +72,14 @@ export class RolloutStack extends TerraformStack {
     this.node.addValidation({ validate: () => this.validatePlan() });
     addCustomSynthesis(this, {
       onSynthesize: (session: ISynthesisSession) => {
-        const dir = join(session.outdir, session.manifest.forStack(this).workingDirectory);
-        const plan = this.plan();
-        writeFileSync(join(dir, 'plan.json'), isCmsPlan(plan) ? renderCmsPlanJson(plan) : renderPlanJson(plan));
-        writeFileSync(join(dir, 'PLAN.md'), isCmsPlan(plan) ? renderCmsReview(plan) : renderReview(plan));
-        for (const f of this.plannedFiles) {
-          mkdirSync(dirname(join(dir, f.file)), { recursive: true });
-          writeFileSync(join(dir, f.file), f.text);
-        }
+        writeStackFiles(join(session.outdir, session.manifest.forStack(this).workingDirectory), this.prepare());
       },
     });
   }
 
-  /** @internal Declarations that come from an inventory file rather than constructs. */
-  public _useDeclarations(declarations: Declarations, baseDir: string, cluster: string): void {
-    this.extraDeclarations = { declarations, baseDir, cluster };
-  }
-
-  /** @internal The CUCM plan; throws for a Meeting Server stack (see _rolloutPlan). */
-  public _plan(): ClusterPlan {
-    const plan = this.plan();
-    if (isCmsPlan(plan)) throw new Error(`RolloutStack '${this.node.id}' holds a Meeting Server cluster: read its plan with _rolloutPlan()`);
-    return plan;
-  }
-
-  /** @internal The plan of either platform. */
+  /** @internal The plan this stack carries out (of either platform), as written to plan.json. */
   public _rolloutPlan(): RolloutPlan {
-    return this.plan();
+    return this.prepare().plan;
   }
 
   public prepareStack(): void {
@@ -118,7 +93,6 @@ export class RolloutStack extends TerraformStack {
   }
 
   private declarations(): { declarations: Declarations; baseDir: string; cluster: string } {
-    if (this.extraDeclarations) return this.extraDeclarations;
     const all = this.node.findAll();
     const pick = <T>(is: (x: unknown) => x is T) => all.filter((c: IConstruct) => is(c)) as T[];
     const clusters = pick(CucmCluster.isCucmCluster);
@@ -148,26 +122,17 @@ export class RolloutStack extends TerraformStack {
     return join(App.of(this).outdir, 'stacks', this.node.id);
   }
 
-  private plan(): RolloutPlan {
-    if (!this.planned) {
+  private prepare(): PreparedPlan<RolloutPlan> {
+    if (!this.prepared) {
       const { declarations, baseDir, cluster } = this.declarations();
-      if ((declarations.cmsClusters ?? []).some((c) => c.name === cluster)) {
-        const prepared = prepareCmsClusterPlan(declarations, cluster, { baseDir, planDir: this.stackDir(), lint: this.props.lint !== false });
-        this.plannedFiles = prepared.files;
-        return (this.planned = prepared.plan);
-      }
-      this.planned = prepareClusterPlan(declarations, cluster, {
-        baseDir,
-        planDir: this.stackDir(),
-        lint: this.props.lint === false ? undefined : lintForPlan,
-      });
+      this.prepared = prepareRolloutPlan(declarations, cluster, { baseDir, planDir: this.stackDir(), lint: this.props.lint !== false });
     }
-    return this.planned;
+    return this.prepared;
   }
 
   private validatePlan(): string[] {
     try {
-      this.plan();
+      this.prepare();
       return [];
     } catch (e) {
       return [(e as Error).message];
@@ -176,21 +141,10 @@ export class RolloutStack extends TerraformStack {
 
   private materialize(): void {
     if (this.node.tryFindChild('Steps')) return;
-    const plan = this.plan();
+    const plan = this.prepare().plan;
     const steps = new Construct(this, 'Steps');
-    const runner = this.props.runner ?? `node ${relative(this.stackDir(), PROJECT_BIN).split(sep).join('/')}`;
-    const byId = new Map<string, StepResource>();
-    for (const step of plan.steps) {
-      byId.set(
-        step.id,
-        new StepResource(steps, {
-          // StepResource reads only the step's id and trigger, which CMS steps share.
-          step: step as PlanStep,
-          resourceType: this.props.resourceType ?? StepResourceType.TERRAFORM_DATA,
-          runner,
-          dependsOn: step.dependsOn.map((d) => byId.get(d)!),
-        }),
-      );
-    }
+    const runner = this.props.runner !== undefined ? runnerWords(this.props.runner) : defaultRunner(this.stackDir());
+    const resourceType = this.props.resourceType ?? StepResourceType.TERRAFORM_DATA;
+    for (const resource of stackResources(plan.steps, { resourceType, runner })) new StepResource(steps, { resource, resourceType });
   }
 }

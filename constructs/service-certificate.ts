@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { purposeNames } from '../lib/catalog';
-import { CertificateDecl, checkFqdn, checkOneOf, throwIfProblems } from '../lib/model';
+import { buildCertificate } from '../lib/inventory/certificate-input';
+import { CertificateDecl, throwIfProblems } from '../lib/model';
 import { CertificateAuthority } from './certificate-authority';
 import { CucmCluster } from './cucm-cluster';
 import { CertificatePurpose, Distribution } from './enums';
@@ -64,24 +64,13 @@ export class ServiceCertificate extends Construct {
     super(scope, id);
     Object.defineProperty(this, CERT_SYMBOL, { value: true });
     const at = `ServiceCertificate '${id}'`;
-    const distribution = props.distribution ?? Distribution.MULTI_SERVER;
+    this._decl = buildCertificate({ ...props, cluster: props.cluster.name, ca: props.ca.name }, at);
+    // Only a construct knows the cluster here; the inventory's is checked when planned.
+    const node = this._decl.node;
     throwIfProblems([
-      checkOneOf(`${at}: purpose`, props.purpose, purposeNames()),
-      props.certificate ? undefined : `${at}: certificate must be the signed certificate's file`,
-      distribution === Distribution.SINGLE_SERVER && !props.node ? `${at}: a single-server certificate needs node (the FQDN it is for)` : undefined,
-      props.node !== undefined ? checkFqdn(`${at}: node`, props.node) : undefined,
-      props.node && !props.cluster.nodeNames.includes(props.node.toLowerCase())
+      node && !props.cluster.nodeNames.includes(node)
         ? `${at}: node '${props.node}' is not in cluster '${props.cluster.name}': use one of ${props.cluster.nodeNames.join(', ')}`
         : undefined,
     ]);
-    this._decl = {
-      cluster: props.cluster.name,
-      purpose: props.purpose,
-      distribution,
-      node: props.node?.toLowerCase(),
-      certificate: props.certificate,
-      ca: props.ca.name,
-      csr: props.csr,
-    };
   }
 }

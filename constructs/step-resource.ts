@@ -1,57 +1,39 @@
 import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
-import { stepResourceName } from '../lib/plan/resource-name';
-import { PlanStep } from '../lib/plan/types';
-
-
-/** Single-quotes a word for the POSIX shell that runs local-exec. */
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+import { StackResource, StepResourceType } from '../lib/terraform/stack-json';
 
 export interface StepResourceConfig {
-  readonly step: PlanStep;
-  /** `terraform_data` or `null_resource`. */
-  readonly resourceType: string;
-  /** Command prefix that runs the CLI, e.g. `node ../../../bin/ucrollout`. */
-  readonly runner: string;
-  readonly dependsOn: StepResource[];
+  /** Name and body as lib/terraform emits them for `ucrollout plan` (one definition: both paths give the same cdk.tf.json). */
+  readonly resource: StackResource;
+  readonly resourceType: StepResourceType;
 }
 
+type LocalExec = { readonly command: string; readonly interpreter: string[] };
+
 /**
- * One plan step as a Terraform resource: re-created (and so re-run) when the step's
- * trigger changes; its local-exec runs the step. Written as a generic resource rather
- * than cdktf's DataResource, which spawns `terraform version` per resource at synth.
+ * One resource of a rollout stack (a plan step, or the reconcile resource). Written as a
+ * generic resource rather than cdktf's DataResource, which spawns `terraform version` per
+ * resource at synth.
  */
 export class StepResource extends TerraformResource {
-  private readonly step: PlanStep;
-  private readonly kind: string;
+  private readonly attributes: Record<string, unknown>;
 
   constructor(scope: Construct, config: StepResourceConfig) {
-    const name = stepResourceName(config.step.id);
-    super(scope, name, {
+    const { depends_on, provisioner, ...attributes } = config.resource.body as {
+      depends_on: string[];
+      provisioner: { 'local-exec': LocalExec }[];
+    };
+    super(scope, config.resource.name, {
       terraformResourceType: config.resourceType,
-      provisioners: [
-        {
-          type: 'local-exec',
-          command: `${config.runner} step run ${shellQuote(config.step.id)} --plan plan.json`,
-        },
-      ],
+      provisioners: provisioner.map((p) => ({ type: 'local-exec' as const, ...p['local-exec'] })),
     });
-    this.step = config.step;
-    this.kind = config.resourceType;
-    this.overrideLogicalId(name);
+    this.attributes = attributes;
+    this.overrideLogicalId(config.resource.name);
     // Plain addresses rather than cdktf tokens: a token captures a stack trace per edge, which dominated synth time.
-    this.dependsOn = config.dependsOn.map((d) => `${config.resourceType}.${d.stepName}`);
-  }
-
-  /** The Terraform resource name. */
-  public get stepName(): string {
-    return stepResourceName(this.step.id);
+    this.dependsOn = depends_on as never;
   }
 
   protected synthesizeAttributes(): { [name: string]: unknown } {
-    const triggers = { step: this.step.id, trigger: this.step.trigger };
-    return this.kind === 'null_resource' ? { triggers } : { triggers_replace: triggers };
+    return this.attributes;
   }
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { trustStoreNames } from '../lib/catalog';
-import { TrustEntryDecl, checkName, checkOneOf, throwIfProblems } from '../lib/model';
+import { buildTrustEntry } from '../lib/inventory/certificate-input';
+import { TrustEntryDecl } from '../lib/model';
 import { CucmCluster } from './cucm-cluster';
 import { TrustStore } from './enums';
 
@@ -43,14 +43,6 @@ export class TrustEntry extends Construct {
   constructor(scope: Construct, id: string, props: TrustEntryProps) {
     super(scope, id);
     Object.defineProperty(this, TRUST_SYMBOL, { value: true });
-    const at = `TrustEntry '${id}'`;
-    const name = props.name ?? id;
-    throwIfProblems([
-      checkName(`${at}: name`, name),
-      props.certificate ? undefined : `${at}: certificate must be a certificate file`,
-      props.stores.length === 0 ? `${at}: stores must list at least one trust store, e.g. TrustStore.TOMCAT_TRUST` : undefined,
-      ...props.stores.map((s, i) => checkOneOf(`${at}: stores[${i}]`, s, trustStoreNames())),
-    ]);
-    this._decl = { cluster: props.cluster.name, name, certificate: props.certificate, stores: [...props.stores] };
+    this._decl = buildTrustEntry({ ...props, cluster: props.cluster.name, name: props.name ?? id }, `TrustEntry '${id}'`);
   }
 }

@@ -3,7 +3,9 @@
  * between a command and the next `admin:` prompt.
  */
 import { SecurityMode } from '../model';
-import { certificateNames, normalizeFingerprint, pemBlocks } from './pem';
+import { normalizeFingerprint } from '../pki/fingerprint';
+import { certificateNames } from '../pki/names';
+import { certificatePems } from '../pki/pem';
 
 /** The first line that reports a failure, if any. */
 export function cliFailure(text: string): string | undefined {
@@ -26,7 +28,7 @@ export interface ShownCertificate {
 
 /** `show cert own <unit>` / `show cert trust <file>`: undefined when no certificate is printed. */
 export function parseShownCertificate(text: string): ShownCertificate | undefined {
-  const pem = pemBlocks(text)[0];
+  const pem = certificatePems(text)[0];
   if (pem) {
     try {
       return { pem, ...certificateNames(pem) };

@@ -4,7 +4,7 @@
  * cluster's file, the resolve map's). Anything else stops the step.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DriverConfigError } from './errors';
 
@@ -123,6 +123,8 @@ export function judgeHostKey(pins: HostKeyPins, keyBlob: Buffer, insecureFirstCo
 
 /** Record an accepted first-contact key as a known_hosts line (`<fqdn> <type> <base64>`). */
 export function recordFirstContact(file: string, fqdn: string, keyBlob: Buffer): void {
-  mkdirSync(dirname(file), { recursive: true });
+  // The state folder: 0700, like the rest of plan.state/.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  chmodSync(dirname(file), 0o700);
   appendFileSync(file, `${fqdn.toLowerCase()} ${sshKeyType(keyBlob)} ${keyBlob.toString('base64')}\n`, { mode: 0o600 });
 }

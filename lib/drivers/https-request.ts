@@ -98,7 +98,9 @@ export function httpsRequest(target: HttpsTarget, req: HttpsRequest): Promise<Ht
         finish(
           new NodeIdentityError(
             endpoint.fqdn,
-            `the HTTPS certificate at ${endpoint.host}:${endpoint.port} is not trusted for ${endpoint.fqdn} (${e.code}: ${e.message}): add the CA that signed it to the cluster's httpsCaFile`,
+            e.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+              ? `the HTTPS certificate at ${endpoint.host}:${endpoint.port} is not for ${endpoint.fqdn} (${e.code}: ${e.message}): the address may reach another server, or the node's tomcat certificate lacks this name; check the node's address and its certificate's SANs (adding a CA to httpsCaFile does not help)`
+              : `the HTTPS certificate at ${endpoint.host}:${endpoint.port} is not trusted for ${endpoint.fqdn} (${e.code}: ${e.message}): add the CA that signed it to the cluster's httpsCaFile`,
           ),
         );
       } else finish(new NodeUnreachableError(endpoint.fqdn, `${req.method} ${where} failed: ${e.code ?? e.message}`));

@@ -8,7 +8,6 @@ export * from './errors';
 export * from './credentials';
 export * from './host-keys';
 export * from './resolve';
-export * from './pem';
 export * from './cert-list-parser';
 export * from './cli-output';
 export * from './ssh-session';

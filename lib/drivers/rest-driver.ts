@@ -4,7 +4,7 @@
  */
 import { NodeError } from './errors';
 import { HttpsTarget, HttpsResponse, httpsRequest } from './https-request';
-import { normalizeFingerprint } from './pem';
+import { normalizeFingerprint } from '../pki/fingerprint';
 
 const BASE = '/platformcom/api/v1/certmgr/config';
 

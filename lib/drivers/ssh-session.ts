@@ -17,6 +17,8 @@ export interface SshTarget {
   /** Accept (and record in `firstContactFile`) a key when the node has no pin at all. */
   readonly insecureFirstContact?: boolean;
   readonly firstContactFile?: string;
+  /** Told the fingerprint of a key accepted on first contact, so the operator can check and pin it. */
+  readonly onFirstContact?: (fqdn: string, fingerprint: string) => void;
   /** TCP connect + key exchange + authentication. @default 20000 */
   readonly connectTimeoutMs?: number;
 }
@@ -212,6 +214,7 @@ export async function connectSshClient(target: SshTarget): Promise<Client> {
 
   if (verdict?.accepted && verdict.firstContact && presentedKey && target.firstContactFile) {
     recordFirstContact(target.firstContactFile, endpoint.fqdn, presentedKey);
+    target.onFirstContact?.(endpoint.fqdn, verdict.fingerprint);
   }
   return client;
 }

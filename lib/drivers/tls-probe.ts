@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { NodeError, NodeUnreachableError } from './errors';
-import { sha256OfDer } from './pem';
+import { sha256Fingerprint } from '../pki/fingerprint';
 import { Endpoint } from './resolve';
 
 export interface ProbeOptions {
@@ -84,7 +84,7 @@ function chainOf(leaf: PeerCertificate & { issuerCertificate?: PeerCertificate }
   const seen = new Set<string>();
   let cur: (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined = leaf;
   for (let i = 0; cur && cur.raw && i < 16; i++) {
-    const sha256 = sha256OfDer(cur.raw);
+    const sha256 = sha256Fingerprint(cur.raw);
     if (seen.has(sha256)) break;
     seen.add(sha256);
     out.push({ sha256, subject: dnLine(cur.subject), issuer: dnLine(cur.issuer), der: cur.raw });

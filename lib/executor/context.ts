@@ -13,10 +13,10 @@ import { CertRestClient } from '../drivers/rest-driver';
 import { ServiceabilityClient } from '../drivers/soap-driver';
 import type { SshTarget } from '../drivers/ssh-session';
 import { ProbeResult, probeChain } from '../drivers/tls-probe';
-import type { CmsClusterPlan, CmsPlanNode } from '../plan/cms-types';
-import type { ClusterPlan, PlanNode, PlanStep } from '../plan/types';
+import type { AnyPlanNode, ClusterPlan, CmsClusterPlan, PlanStep } from '../platforms';
+import type { PlanNode } from '../platforms/cucm/types';
 import { StepFailure } from './errors';
-import { LoadedPlan, cucmPlan, findAnyPlanNode, findPlanNode, isCmsLoaded, planPath } from './plan-file';
+import { LoadedPlan, findAnyPlanNode, findPlanNode, planPath } from './plan-file';
 import { firstContactKnownHosts } from './state-files';
 import { httpsTrustAnchors } from './trust-anchors';
 
@@ -31,9 +31,9 @@ export interface ExecutorTimeouts extends CliTimeouts {
   readonly sftpMs?: number;
 }
 
-export interface StepContextOptions {
+export interface StepContextOptions<S extends PlanStep = PlanStep> {
   readonly loaded: LoadedPlan;
-  readonly step: PlanStep;
+  readonly step: S;
   readonly resolveMap?: ResolveMap;
   readonly insecureFirstContact: boolean;
   readonly env: NodeJS.ProcessEnv;
@@ -44,9 +44,10 @@ export interface StepContextOptions {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-export class StepContext {
+/** The context of one step run; `S` is the step's kind, so a kind's fields are the compiler's to check. */
+export class StepContext<S extends PlanStep = PlanStep> {
   readonly loaded: LoadedPlan;
-  readonly step: PlanStep;
+  readonly step: S;
   readonly log: (line: string) => void;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
@@ -59,7 +60,7 @@ export class StepContext {
   private readonly mmps = new Map<string, Promise<MmpDriver>>();
   private readonly sftps = new Map<string, Promise<RemoteFiles>>();
 
-  constructor(private readonly opts: StepContextOptions) {
+  constructor(private readonly opts: StepContextOptions<S>) {
     this.loaded = opts.loaded;
     this.step = opts.step;
     this.log = opts.log;
@@ -71,13 +72,16 @@ export class StepContext {
 
   /** The CUCM / IM&P plan (a step of a CUCM kind in a Meeting Server plan is refused). */
   get plan(): ClusterPlan {
-    return cucmPlan(this.loaded);
+    const { plan } = this.loaded;
+    if (plan.platform !== 'cucm') throw new StepFailure(`${this.loaded.path} is a ${plan.platform} plan: step kind '${this.step.kind}' runs on CUCM and IM&P clusters only; re-run 'ucrollout plan'`);
+    return plan;
   }
 
   /** The Meeting Server plan (a step of a CMS kind in a CUCM plan is refused). */
   get cmsPlan(): CmsClusterPlan {
-    if (!isCmsLoaded(this.loaded)) throw new StepFailure(`${this.loaded.path} is not a Meeting Server plan: step kind '${this.step.kind}' runs on Meeting Servers only; re-run 'ucrollout plan'`);
-    return this.loaded.plan;
+    const { plan } = this.loaded;
+    if (plan.platform !== 'cms') throw new StepFailure(`${this.loaded.path} is not a Meeting Server plan: step kind '${this.step.kind}' runs on Meeting Servers only; re-run 'ucrollout plan'`);
+    return plan;
   }
 
   /** A CUCM / IM&P node of the plan. */
@@ -86,7 +90,7 @@ export class StepContext {
   }
 
   /** A node of either plan (what connecting to it needs). */
-  anyNode(fqdn: string = this.step.node): PlanNode | CmsPlanNode {
+  anyNode(fqdn: string = this.step.node): AnyPlanNode {
     return findAnyPlanNode(this.loaded, fqdn);
   }
 
@@ -150,6 +154,8 @@ export class StepContext {
       pins: this.pins(fqdn),
       insecureFirstContact: this.opts.insecureFirstContact,
       firstContactFile: firstContactKnownHosts(this.loaded),
+      onFirstContact: (node, fingerprint) =>
+        this.log(`WARNING: accepted the SSH host key ${fingerprint} of ${node} on first contact (--insecure-first-contact); check it on the node's console and pin it in sshHostKeys`),
       connectTimeoutMs: this.timeouts.connectMs,
     };
   }

@@ -2,7 +2,8 @@
  * Certificate reads and uploads on one node through the interface the plan declares for it:
  * the admin CLI (any release) or the certificate REST API (`api: 'rest'`, release 14+).
  */
-import { certificateNames, shortFingerprint, trustFileName } from '../drivers/pem';
+import { shortFingerprint } from '../pki/fingerprint';
+import { certificateNames, trustFileName } from '../pki/names';
 import { StepContext } from './context';
 
 /** Largest number of same-named trust files inspected one by one on the CLI. */

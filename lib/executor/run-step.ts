@@ -6,26 +6,20 @@
  */
 import { DriverConfigError, NodeError } from '../drivers/errors';
 import { loadResolveMap, resolveMapPath } from '../drivers/resolve';
-import { CMS_STEP_KINDS, STEP_KINDS, StepKind } from '../plan/types';
+import { EXECUTORS } from '../platforms/executors';
 import { ExecutorTimeouts, StepContext } from './context';
 import { AwaitingConfirmation, StepFailure } from './errors';
-import { ALREADY_DONE, StepOutcome } from './outcome';
-import { evaluateCheck } from './step-checks';
-import { findStep, isCmsLoaded, loadPlanFile } from './plan-file';
-import { writeJournal } from './state-files';
-import * as cleanup from './kinds/cleanup';
-import * as downloadFile from './kinds/download-file';
-import * as manual from './kinds/manual';
-import * as mmp from './kinds/mmp';
-import * as preflight from './kinds/preflight';
-import * as restartService from './kinds/restart-service';
-import * as uploadFile from './kinds/upload-file';
-import * as uploadIdentity from './kinds/upload-identity';
-import * as uploadTrust from './kinds/upload-trust';
-import * as verify from './kinds/verify';
+import { StepOutcome } from './outcome';
+import { LoadedPlan, findStep, loadPlanFile } from './plan-file';
+import { readJournal, writeJournal } from './state-files';
+import { acquireStepLock } from './step-lock';
+import type { PlanStep } from '../platforms';
 
 export const INSECURE_FIRST_CONTACT_ENV = 'UCROLLOUT_INSECURE_FIRST_CONTACT';
 export const RESTART_TIMEOUT_ENV = 'UCROLLOUT_RESTART_TIMEOUT_SECONDS';
+/** How long a step waits for another run of itself to finish. */
+export const LOCK_WAIT_ENV = 'UCROLLOUT_LOCK_WAIT_SECONDS';
+const DEFAULT_LOCK_WAIT_SECONDS = 120;
 
 export interface RunStepOptions {
   readonly planPath: string;
@@ -41,86 +35,115 @@ export interface RunStepOptions {
   readonly log?: (line: string) => void;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Steps it depends on that have not finished for this plan: `finish` runs them first (what
+   * `terraform apply` and `ucrollout step run` do), `ignore` runs the step alone (tests of what
+   * a node refuses when the plan's order is not kept).
+   * @default 'finish'
+   */
+  readonly dependencies?: 'finish' | 'ignore';
 }
 
-const KINDS: Record<StepKind, (ctx: StepContext) => Promise<StepOutcome>> = {
-  preflight: preflight.run,
-  'upload-trust': uploadTrust.run,
-  'upload-identity': uploadIdentity.run,
-  'restart-service': restartService.run,
-  verify: verify.run,
-  cleanup: cleanup.run,
-  manual: manual.run,
-  mmp: mmp.run,
-  'upload-file': uploadFile.run,
-  'download-file': downloadFile.run,
-};
-
-/** Kinds both platforms' plans use. */
-const SHARED_KINDS: readonly StepKind[] = ['manual', 'verify'];
-
-function kindOf(step: { id: string; kind: string }): (ctx: StepContext) => Promise<StepOutcome> {
-  const kind = Object.prototype.hasOwnProperty.call(KINDS, step.kind) ? KINDS[step.kind as StepKind] : undefined;
-  if (!kind) throw new StepFailure(`Step ${step.id} has kind '${step.kind}', which this ucrollout cannot run: upgrade ucrollout or re-plan`);
-  return kind;
-}
-
-/**
- * One step on a prepared context: doneWhen (already done: nothing runs), then refuseWhen
- * (fail with its message), then the kind's work. No journal (runStep writes it).
- */
-export async function executeStep(ctx: StepContext): Promise<StepOutcome> {
-  const { step } = ctx;
-  const kind = kindOf(step);
-  const cms = isCmsLoaded(ctx.loaded);
-  const platformKinds: readonly string[] = cms ? [...CMS_STEP_KINDS, ...SHARED_KINDS] : STEP_KINDS.filter((k) => !(CMS_STEP_KINDS as readonly string[]).includes(k));
-  if (!platformKinds.includes(step.kind)) {
+/** The runner of a step's kind on its plan's platform. */
+function kindOf(loaded: LoadedPlan, step: { id: string; kind: string }): (ctx: StepContext) => Promise<StepOutcome> {
+  const kinds = EXECUTORS[loaded.plan.platform];
+  const kind = kinds && Object.prototype.hasOwnProperty.call(kinds, step.kind) ? kinds[step.kind] : undefined;
+  if (!kind) {
     throw new StepFailure(
-      `Step ${step.id} has kind '${step.kind}', which ${cms ? 'a Meeting Server plan' : 'a CUCM / IM&P plan'} does not use: the plan is inconsistent, re-run 'ucrollout plan'`,
+      `Step ${step.id} has kind '${step.kind}', which a ${loaded.plan.platform} plan of this ucrollout does not run (it runs ${Object.keys(kinds ?? {}).join(', ')}): the plan is inconsistent or newer, re-run 'ucrollout plan'`,
     );
   }
-  if (step.doneWhen) {
-    const done = await evaluateCheck(ctx, step.doneWhen, 'doneWhen');
-    if (done.passes) {
-      ctx.log(`already done: ${done.seen}`);
-      return ALREADY_DONE;
-    }
-  }
-  if (step.refuseWhen) {
-    const refuse = await evaluateCheck(ctx, step.refuseWhen, 'refuseWhen');
-    if (refuse.passes) throw new StepFailure(`${step.node}: ${step.refuseWhen.message ?? `refused: ${refuse.seen}`}`);
-  }
-  return kind(ctx);
+  return kind as (ctx: StepContext) => Promise<StepOutcome>;
+}
+
+/** One step on a prepared context: the kind checks the node, does only what is left, verifies. No journal (runStep writes it). */
+export async function executeStep(ctx: StepContext): Promise<StepOutcome> {
+  return kindOf(ctx.loaded, ctx.step)(ctx);
 }
 
 export async function runStep(opts: RunStepOptions): Promise<StepOutcome> {
-  const env = opts.env ?? process.env;
   const loaded = loadPlanFile(opts.planPath);
-  const step = findStep(loaded, opts.stepId);
-  kindOf(step);
+  return new StepRunner(loaded, opts).run(findStep(loaded, opts.stepId));
+}
 
-  const resolveFile = resolveMapPath(opts.resolvePath, env);
-  const restartSeconds = Number(env[RESTART_TIMEOUT_ENV]);
-  const ctx = new StepContext({
-    loaded,
-    step,
-    resolveMap: resolveFile ? loadResolveMap(resolveFile) : undefined,
-    insecureFirstContact: opts.insecureFirstContact ?? env[INSECURE_FIRST_CONTACT_ENV] === '1',
-    env,
-    timeouts: { ...(restartSeconds > 0 ? { restartMs: restartSeconds * 1000 } : {}), ...opts.timeouts },
-    log: opts.log ?? (() => undefined),
-    now: opts.now ?? Date.now,
-    sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-  });
-  try {
-    const outcome = await executeStep(ctx);
-    writeJournal(loaded, step, outcome.changed, outcome.summary, new Date(ctx.now()));
-    return outcome;
-  } catch (e) {
-    if (e instanceof StepFailure || e instanceof AwaitingConfirmation) throw e;
-    if (e instanceof NodeError || e instanceof DriverConfigError) throw new StepFailure(e.message);
-    throw e;
-  } finally {
-    ctx.close();
+/**
+ * Runs steps of one plan in this process. Crash-safe: before a step acts, every step it
+ * depends on must have finished for this version of the plan (its journal entry has the
+ * current trigger); one that has not (an apply was killed while it ran, or Terraform recorded
+ * it but it never finished) runs first, checking the node before it acts. Never is a step
+ * acted on while a dependency is undone, and two runs of one step never overlap (a lock).
+ */
+export class StepRunner {
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly log: (line: string) => void;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** Steps finished in this process. */
+  private readonly finished = new Set<string>();
+
+  constructor(
+    private readonly loaded: LoadedPlan,
+    private readonly opts: Omit<RunStepOptions, 'planPath' | 'stepId'>,
+  ) {
+    this.env = opts.env ?? process.env;
+    this.log = opts.log ?? (() => undefined);
+    this.now = opts.now ?? Date.now;
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  /** Whether a step finished for the plan's current version: in this process, or by its journal. */
+  isFinished(step: PlanStep): boolean {
+    return this.finished.has(step.id) || readJournal(this.loaded, step) !== undefined;
+  }
+
+  async run(step: PlanStep, path: readonly string[] = []): Promise<StepOutcome> {
+    kindOf(this.loaded, step);
+    for (const id of this.opts.dependencies === 'ignore' ? [] : step.dependsOn) {
+      const dependency = findStep(this.loaded, id);
+      if (this.isFinished(dependency)) continue;
+      if (path.includes(id)) throw new StepFailure(`Dependency cycle through ${[...path, id].join(' => ')}: the plan is damaged, re-run 'ucrollout plan'`);
+      this.log(`${id} (a step ${step.id} depends on) has not finished for this plan, e.g. an apply was interrupted: running it first`);
+      await this.run(dependency, [...path, step.id]);
+    }
+    const waitSeconds = Number(this.env[LOCK_WAIT_ENV]);
+    const lock = await acquireStepLock(this.loaded, step.id, {
+      waitMs: (waitSeconds >= 0 ? waitSeconds : DEFAULT_LOCK_WAIT_SECONDS) * 1000,
+      now: this.now,
+      sleep: this.sleep,
+      log: this.log,
+    });
+    try {
+      const outcome = await this.execute(step);
+      writeJournal(this.loaded, step, outcome.changed, outcome.summary, new Date(this.now()));
+      this.finished.add(step.id);
+      return outcome;
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async execute(step: PlanStep): Promise<StepOutcome> {
+    const resolveFile = resolveMapPath(this.opts.resolvePath, this.env);
+    const restartSeconds = Number(this.env[RESTART_TIMEOUT_ENV]);
+    const ctx = new StepContext({
+      loaded: this.loaded,
+      step,
+      resolveMap: resolveFile ? loadResolveMap(resolveFile) : undefined,
+      insecureFirstContact: this.opts.insecureFirstContact ?? this.env[INSECURE_FIRST_CONTACT_ENV] === '1',
+      env: this.env,
+      timeouts: { ...(restartSeconds > 0 ? { restartMs: restartSeconds * 1000 } : {}), ...this.opts.timeouts },
+      log: this.log,
+      now: this.now,
+      sleep: this.sleep,
+    });
+    try {
+      return await executeStep(ctx);
+    } catch (e) {
+      if (e instanceof StepFailure || e instanceof AwaitingConfirmation) throw e;
+      if (e instanceof NodeError || e instanceof DriverConfigError) throw new StepFailure(e.message);
+      throw e;
+    } finally {
+      ctx.close();
+    }
   }
 }

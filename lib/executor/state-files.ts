@@ -1,11 +1,13 @@
 /**
  * What the executor keeps beside plan.json: the confirmations of manual steps (one file) and
  * a journal of finished steps (one file per step, so parallel Terraform steps never write
- * the same file). Neither holds a secret.
+ * the same file). Neither holds a secret, but both say what was done to which node: the
+ * folder is 0700 and the files 0600. A damaged file is reported, never silently replaced.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { PlanStep } from '../plan/types';
+import type { PlanStep } from '../platforms';
+import { StepFailure } from './errors';
 import { LoadedPlan } from './plan-file';
 
 function base(loaded: LoadedPlan): string {
@@ -32,12 +34,30 @@ export interface Confirmation {
   readonly by: string;
 }
 
+/** The confirmations so far; none when the file does not exist. A damaged file throws, naming the fix. */
 export function readConfirmations(loaded: LoadedPlan): Record<string, Confirmation> {
+  const file = confirmationsFile(loaded);
+  let text: string;
   try {
-    return JSON.parse(readFileSync(confirmationsFile(loaded), 'utf8')) as Record<string, Confirmation>;
-  } catch {
-    return {};
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new StepFailure(`Cannot read ${file} (${(e as NodeJS.ErrnoException).code}): fix its permissions`);
   }
+  const damaged = (why: string) =>
+    new StepFailure(`${file} is damaged (${why}): it records which manual steps were confirmed; repair it by hand, or move it away and confirm the manual steps again`);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw damaged(`not JSON: ${(e as Error).message}`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw damaged(`expected a mapping of step ids, got ${data === null ? 'null' : Array.isArray(data) ? 'a list' : typeof data}`);
+  for (const [id, c] of Object.entries(data)) {
+    const ok = typeof c === 'object' && c !== null && typeof (c as Confirmation).trigger === 'string' && typeof (c as Confirmation).confirmedAt === 'string';
+    if (!ok) throw damaged(`the entry of '${id}' has no trigger and confirmedAt`);
+  }
+  return data as Record<string, Confirmation>;
 }
 
 export function recordConfirmation(loaded: LoadedPlan, step: PlanStep, by: string, now = new Date()): Confirmation {
@@ -87,7 +107,8 @@ export function writeJournal(loaded: LoadedPlan, step: PlanStep, changed: boolea
     changedAt: changed ? now.toISOString() : previous?.changedAt,
     summary,
   };
-  mkdirSync(journalDir(loaded), { recursive: true });
+  ensurePrivateDir(stateDir(loaded));
+  ensurePrivateDir(journalDir(loaded));
   writeAtomically(journalFile(loaded, step.id), `${JSON.stringify(entry, null, 2)}\n`);
   return entry;
 }
@@ -104,8 +125,14 @@ export function journalIds(loaded: LoadedPlan): string[] {
   }
 }
 
+/** The state folder and its subfolders: 0700, also when an older release made them 0755. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
 function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o644 });
+  writeFileSync(tmp, text, { mode: 0o600 });
   renameSync(tmp, file);
 }

@@ -6,17 +6,31 @@ import { DEFAULT_ACTIVATED_SERVICES, Service } from '../catalog';
 import {
   ClusterDecl,
   DEFAULT_CLEANUP_DELAY_SECONDS,
-  DEFAULT_CREDENTIALS,
   DEFAULT_VERSION,
   NodeDecl,
   NodeRole,
-  checkEnvName,
   checkFqdn,
   checkName,
   checkOneOf,
-  checkPort,
+  shown,
   throwIfProblems,
 } from '../model';
+import {
+  checkAddress,
+  checkBoolean,
+  checkHostKeys,
+  checkList,
+  checkMapping,
+  checkPath,
+  checkPorts,
+  checkRelease,
+  checkServiceName,
+  credentialsRef,
+  isMapping,
+  unknownKeys,
+} from './input-checks';
+
+export { unknownKeys } from './input-checks';
 
 export interface NodeInput {
   readonly fqdn: string;
@@ -54,73 +68,86 @@ const CLUSTER_KEYS = [
   'httpsCaFile', 'interclusterPeers', 'callManagerIncludeInactiveNodes', 'cleanupDelaySeconds', 'nodeDefaults',
 ];
 const NODE_KEYS = ['fqdn', 'address', 'services', 'api', 'version', 'xmppFederation', 'sshHostKeys', 'ports'];
+const CUCM_PORTS_EXAMPLE = '{ https: 8443, sip-tls: 5061 }';
 
-/** A misspelt key would silently fall back to a default (e.g. `securitymode: mixed` planning as non-secure). */
-export function unknownKeys(value: unknown, allowed: readonly string[], at: string): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
-  return Object.keys(value)
-    .filter((k) => !allowed.includes(k))
-    .map((k) => `${at}: unknown key '${k}': use ${allowed.join(', ')}`);
-}
-
+/**
+ * Checks one cluster description and returns its declaration; throws DeclarationError with
+ * every problem, each named `<where>.<field path>` (`clusters[0].publisher.fqdn`,
+ * `CucmCluster 'lab'.publisher.fqdn`). The input is read as untyped data: each field's type
+ * is checked before it is used.
+ */
 export function buildCluster(input: ClusterInput, where: string): ClusterDecl {
+  const c = input as unknown as Record<string, unknown>;
+  const imPresence = isMapping(c.imPresence) ? c.imPresence : undefined;
+  const defaults = isMapping(c.nodeDefaults) ? c.nodeDefaults : {};
   const problems: (string | undefined)[] = [
-    checkName(`${where}.name`, input.name),
-    ...unknownKeys(input, CLUSTER_KEYS, where),
-    ...unknownKeys(input.imPresence, ['databasePublisher', 'subscribers'], `${where}.imPresence`),
-    ...unknownKeys(input.credentials, ['usernameEnv', 'passwordEnv', 'file'], `${where}.credentials`),
-    ...unknownKeys(input.nodeDefaults, ['api', 'version'], `${where}.nodeDefaults`),
+    checkName(`${where}.name`, c.name),
+    ...unknownKeys(c, CLUSTER_KEYS, where),
+    checkMapping(`${where}.imPresence`, c.imPresence, '{ databasePublisher: imp-pub.example.com, subscribers: [] }'),
+    ...unknownKeys(imPresence, ['databasePublisher', 'subscribers'], `${where}.imPresence`),
+    checkMapping(`${where}.nodeDefaults`, c.nodeDefaults, "{ api: rest, version: '15.0' }"),
+    ...unknownKeys(c.nodeDefaults, ['api', 'version'], `${where}.nodeDefaults`),
+    checkBoolean(`${where}.sso`, c.sso),
+    checkBoolean(`${where}.callManagerIncludeInactiveNodes`, c.callManagerIncludeInactiveNodes),
+    c.knownHostsFile === undefined ? undefined : checkPath(`${where}.knownHostsFile`, c.knownHostsFile),
+    c.httpsCaFile === undefined ? undefined : checkPath(`${where}.httpsCaFile`, c.httpsCaFile),
+    defaults.api === undefined ? undefined : checkOneOf(`${where}.nodeDefaults.api`, defaults.api, ['cli', 'rest']),
+    checkRelease(`${where}.nodeDefaults.version`, defaults.version),
   ];
-  const defaults = input.nodeDefaults ?? {};
-  const node = (raw: string | NodeInput | undefined, role: NodeRole, at: string): NodeDecl | undefined => {
+  const node = (raw: unknown, role: NodeRole, at: string): NodeDecl | undefined => {
     if (raw === undefined || raw === null) {
       problems.push(`${at} is missing: give the node's FQDN`);
       return undefined;
     }
-    const n: NodeInput = typeof raw === 'string' ? { fqdn: raw } : raw;
+    if (typeof raw !== 'string' && !isMapping(raw)) {
+      problems.push(`${at} must be a node: an FQDN or a mapping with fqdn (and address, services, …), got ${shown(raw)}`);
+      return undefined;
+    }
+    const n: Record<string, unknown> = typeof raw === 'string' ? { fqdn: raw } : raw;
     problems.push(...unknownKeys(n, NODE_KEYS, at));
     const fqdnProblem = checkFqdn(`${at}.fqdn`, n.fqdn);
     problems.push(fqdnProblem);
     const api = n.api ?? defaults.api ?? 'cli';
-    problems.push(checkOneOf(`${at}.api`, api, ['cli', 'rest']));
-    for (const [name, port] of Object.entries(n.ports ?? {})) problems.push(checkPort(`${at}.ports.${name}`, port));
-    for (const [i, key] of (n.sshHostKeys ?? []).entries()) {
-      if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(key)) {
-        problems.push(`${at}.sshHostKeys[${i}] must be an OpenSSH fingerprint 'SHA256:<base64>' (ssh-keygen -lf), got ${JSON.stringify(key)}`);
-      }
-    }
-    const services = [...(n.services ?? DEFAULT_ACTIVATED_SERVICES[role])];
-    if (n.xmppFederation && !services.includes(Service.XCP_FEDERATION_CONNECTION_MANAGER)) {
+    // A bad nodeDefaults.api is reported once, at nodeDefaults.
+    if (n.api !== undefined) problems.push(checkOneOf(`${at}.api`, api, ['cli', 'rest']));
+    problems.push(checkAddress(`${at}.address`, n.address), checkRelease(`${at}.version`, n.version), checkBoolean(`${at}.xmppFederation`, n.xmppFederation));
+    problems.push(...checkPorts(`${at}.ports`, n.ports, CUCM_PORTS_EXAMPLE), ...checkHostKeys(`${at}.sshHostKeys`, n.sshHostKeys));
+    problems.push(checkList(`${at}.services`, n.services, 'service names such as [Cisco TFTP, Cisco CTIManager]'));
+    if (Array.isArray(n.services)) n.services.forEach((s, i) => problems.push(checkServiceName(`${at}.services[${i}]`, s)));
+    const services: string[] = Array.isArray(n.services) ? [...(n.services as string[])] : [...DEFAULT_ACTIVATED_SERVICES[role]];
+    if (n.xmppFederation === true && !services.includes(Service.XCP_FEDERATION_CONNECTION_MANAGER)) {
       services.push(Service.XCP_FEDERATION_CONNECTION_MANAGER);
     }
     if (fqdnProblem) return undefined;
+    const fqdn = (n.fqdn as string).toLowerCase();
+    const version = n.version ?? defaults.version ?? DEFAULT_VERSION;
     return {
-      fqdn: n.fqdn.toLowerCase(),
+      fqdn,
       role,
-      address: n.address ?? n.fqdn.toLowerCase(),
+      address: typeof n.address === 'string' ? n.address : fqdn,
       services,
       api: api as NodeDecl['api'],
-      version: String(n.version ?? defaults.version ?? DEFAULT_VERSION),
-      sshHostKeys: [...(n.sshHostKeys ?? [])],
-      ports: { ...(n.ports ?? {}) },
+      version: String(version),
+      sshHostKeys: Array.isArray(n.sshHostKeys) ? [...(n.sshHostKeys as string[])] : [],
+      ports: isMapping(n.ports) ? ({ ...n.ports } as Record<string, number>) : {},
     };
   };
   const list = (raw: unknown, role: NodeRole, at: string): (NodeDecl | undefined)[] => {
     if (raw === undefined) return [];
     if (!Array.isArray(raw)) {
-      problems.push(`${at} must be a list of nodes, got ${JSON.stringify(raw)}`);
+      problems.push(`${at} must be a list of nodes, got ${shown(raw)}`);
       return [];
     }
     return raw.map((r, i) => node(r, role, `${at}[${i}]`));
   };
 
   const nodes = [
-    node(input.publisher, 'publisher', `${where}.publisher`),
-    ...list(input.subscribers, 'subscriber', `${where}.subscribers`),
-    ...(input.imPresence
+    node(c.publisher, 'publisher', `${where}.publisher`),
+    ...list(c.subscribers, 'subscriber', `${where}.subscribers`),
+    ...(imPresence
       ? [
-          node(input.imPresence.databasePublisher, 'imp-database-publisher', `${where}.imPresence.databasePublisher`),
-          ...list(input.imPresence.subscribers, 'imp-subscriber', `${where}.imPresence.subscribers`),
+          node(imPresence.databasePublisher, 'imp-database-publisher', `${where}.imPresence.databasePublisher`),
+          ...list(imPresence.subscribers, 'imp-subscriber', `${where}.imPresence.subscribers`),
         ]
       : []),
   ].filter((n): n is NodeDecl => !!n);
@@ -130,28 +157,29 @@ export function buildCluster(input: ClusterInput, where: string): ClusterDecl {
     if (seen.has(n.fqdn)) problems.push(`${where}: node '${n.fqdn}' is declared twice: declare each node once`);
     seen.add(n.fqdn);
   }
-  const securityMode = input.securityMode ?? 'non-secure';
+  const securityMode = c.securityMode ?? 'non-secure';
   problems.push(checkOneOf(`${where}.securityMode`, securityMode, ['non-secure', 'mixed']));
-  const credentials = { ...DEFAULT_CREDENTIALS, ...(input.credentials ?? {}) };
-  problems.push(checkEnvName(`${where}.credentials.usernameEnv`, credentials.usernameEnv));
-  problems.push(checkEnvName(`${where}.credentials.passwordEnv`, credentials.passwordEnv));
-  for (const [i, peer] of (input.interclusterPeers ?? []).entries()) problems.push(checkFqdn(`${where}.interclusterPeers[${i}]`, peer));
-  const delay = input.cleanupDelaySeconds ?? DEFAULT_CLEANUP_DELAY_SECONDS;
-  if (!Number.isInteger(delay) || delay < 0) {
-    problems.push(`${where}.cleanupDelaySeconds must be a whole number of seconds ≥ 0, got ${JSON.stringify(delay)}`);
+  const { credentials, problems: credentialProblems } = credentialsRef(c.credentials, `${where}.credentials`);
+  problems.push(...credentialProblems);
+  problems.push(checkList(`${where}.interclusterPeers`, c.interclusterPeers, 'FQDNs such as [imp-pub.other.example.com]'));
+  const peers: unknown[] = Array.isArray(c.interclusterPeers) ? c.interclusterPeers : [];
+  peers.forEach((peer, i) => problems.push(checkFqdn(`${where}.interclusterPeers[${i}]`, peer)));
+  const delay = c.cleanupDelaySeconds ?? DEFAULT_CLEANUP_DELAY_SECONDS;
+  if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0) {
+    problems.push(`${where}.cleanupDelaySeconds must be a whole number of seconds ≥ 0, got ${shown(delay)}`);
   }
   throwIfProblems(problems);
 
   return {
-    name: input.name,
+    name: c.name as string,
     nodes,
     securityMode: securityMode as ClusterDecl['securityMode'],
-    sso: input.sso ?? false,
+    sso: (c.sso as boolean | undefined) ?? false,
     credentials,
-    knownHostsFile: input.knownHostsFile,
-    httpsCaFile: input.httpsCaFile,
-    interclusterPeers: (input.interclusterPeers ?? []).map((p) => p.toLowerCase()),
-    callManagerIncludeInactiveNodes: input.callManagerIncludeInactiveNodes,
-    cleanupDelaySeconds: delay,
+    knownHostsFile: c.knownHostsFile as string | undefined,
+    httpsCaFile: c.httpsCaFile as string | undefined,
+    interclusterPeers: (peers as string[]).map((p) => p.toLowerCase()),
+    callManagerIncludeInactiveNodes: c.callManagerIncludeInactiveNodes as boolean | undefined,
+    cleanupDelaySeconds: delay as number,
   };
 }

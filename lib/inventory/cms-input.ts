@@ -1,7 +1,7 @@
 /**
  * One normalizer from the user's Meeting Server description (inventory file or construct props)
  * to the model's CmsClusterDecl / CmsCertificateDecl: both front ends apply the same defaults and
- * single-value checks; whole-declaration rules are the planner's (lib/plan/cms-validate.ts).
+ * single-value checks; whole-declaration rules are the planner's (lib/platforms/cms/validate.ts).
  */
 import {
   CMS_DATABASE_ROLES,
@@ -11,17 +11,15 @@ import {
   CmsClusterDecl,
   CmsServerDecl,
   CmsService,
-  DEFAULT_CREDENTIALS,
   checkCmsBasename,
   checkCmsVersion,
-  checkEnvName,
   checkFqdn,
   checkName,
   checkOneOf,
-  checkPort,
+  shown,
   throwIfProblems,
 } from '../model';
-import { unknownKeys } from './cluster-input';
+import { checkAddress, checkHostKeys, checkMapping, checkPath, checkPorts, credentialsRef, isMapping, unknownKeys } from './input-checks';
 
 export interface CmsServerInput {
   readonly fqdn: string;
@@ -69,33 +67,35 @@ const SUBJECT_KEYS = ['organizationalUnit', 'organization', 'state', 'country'];
 const MMP_WORD = /^[^\s,]+$/;
 
 export function buildCmsCluster(input: CmsClusterInput, where: string): CmsClusterDecl {
+  const c = input as unknown as Record<string, unknown>;
   const problems: (string | undefined)[] = [
-    checkName(`${where}.name`, input.name),
-    checkCmsVersion(`${where}.version`, input.version),
-    ...unknownKeys(input, CMS_CLUSTER_KEYS, where),
-    ...unknownKeys(input.credentials, ['usernameEnv', 'passwordEnv', 'file'], `${where}.credentials`),
-    ...unknownKeys(input.databaseCertificates, ['caCommonName'], `${where}.databaseCertificates`),
+    checkName(`${where}.name`, c.name),
+    checkCmsVersion(`${where}.version`, c.version),
+    ...unknownKeys(c, CMS_CLUSTER_KEYS, where),
+    checkMapping(`${where}.databaseCertificates`, c.databaseCertificates, '{ caCommonName: example.com }'),
+    ...unknownKeys(c.databaseCertificates, ['caCommonName'], `${where}.databaseCertificates`),
+    c.knownHostsFile === undefined ? undefined : checkPath(`${where}.knownHostsFile`, c.knownHostsFile),
   ];
-  if (input.clusterFqdn !== undefined) problems.push(checkFqdn(`${where}.clusterFqdn`, input.clusterFqdn));
-  if (input.joinUrl !== undefined) {
+  if (c.clusterFqdn !== undefined) problems.push(checkFqdn(`${where}.clusterFqdn`, c.clusterFqdn));
+  if (c.joinUrl !== undefined) {
     problems.push(
-      typeof input.joinUrl === 'string' && /^[a-z]+:\/\//i.test(input.joinUrl)
-        ? `${where}.joinUrl must be the join URL's host name such as 'join.example.com' (it goes into the webbridge SANs), got ${JSON.stringify(input.joinUrl)}`
-        : checkFqdn(`${where}.joinUrl`, input.joinUrl),
+      typeof c.joinUrl === 'string' && /^[a-z]+:\/\//i.test(c.joinUrl)
+        ? `${where}.joinUrl must be the join URL's host name such as 'join.example.com' (it goes into the webbridge SANs), got ${shown(c.joinUrl)}`
+        : checkFqdn(`${where}.joinUrl`, c.joinUrl),
     );
   }
-  const domains = input.xmppDomains ?? [];
-  if (!Array.isArray(domains)) problems.push(`${where}.xmppDomains must be a list of domains such as [example.com], got ${JSON.stringify(domains)}`);
+  const domains = c.xmppDomains ?? [];
+  if (!Array.isArray(domains)) problems.push(`${where}.xmppDomains must be a list of domains such as [example.com], got ${shown(domains)}`);
   else domains.forEach((d, i) => problems.push(checkFqdn(`${where}.xmppDomains[${i}]`, d)));
-  const db = input.databaseCertificates;
+  const db = isMapping(c.databaseCertificates) ? c.databaseCertificates : undefined;
   if (db !== undefined && (typeof db.caCommonName !== 'string' || !/^[A-Za-z0-9._-]+$/.test(db.caCommonName))) {
-    problems.push(`${where}.databaseCertificates.caCommonName must be the built-in CA's common name, e.g. the domain 'example.com' (pki selfsigned dbca CN:<domain>), got ${JSON.stringify(db.caCommonName)}`);
+    problems.push(`${where}.databaseCertificates.caCommonName must be the built-in CA's common name, e.g. the domain 'example.com' (pki selfsigned dbca CN:<domain>), got ${shown(db.caCommonName)}`);
   }
-  const credentials = { ...DEFAULT_CREDENTIALS, ...(input.credentials ?? {}) };
-  problems.push(checkEnvName(`${where}.credentials.usernameEnv`, credentials.usernameEnv), checkEnvName(`${where}.credentials.passwordEnv`, credentials.passwordEnv));
+  const { credentials, problems: credentialProblems } = credentialsRef(c.credentials, `${where}.credentials`);
+  problems.push(...credentialProblems);
 
-  const raw = input.servers;
-  if (!Array.isArray(raw) || raw.length === 0) problems.push(`${where}.servers must list the Meeting Servers (at least one), got ${JSON.stringify(raw)}`);
+  const raw = c.servers;
+  if (!Array.isArray(raw) || raw.length === 0) problems.push(`${where}.servers must list the Meeting Servers (at least one), got ${shown(raw)}`);
   const servers = (Array.isArray(raw) ? raw : []).map((s, i) => server(s, `${where}.servers[${i}]`, problems)).filter((s): s is CmsServerDecl => !!s);
   const seen = new Set<string>();
   for (const s of servers) {
@@ -104,43 +104,47 @@ export function buildCmsCluster(input: CmsClusterInput, where: string): CmsClust
   }
   throwIfProblems(problems);
   return {
-    name: input.name,
-    version: String(input.version),
+    name: c.name as string,
+    version: String(c.version),
     servers,
-    clusterFqdn: input.clusterFqdn?.toLowerCase(),
-    joinUrl: input.joinUrl?.toLowerCase(),
-    xmppDomains: domains.map((d) => d.toLowerCase()),
+    clusterFqdn: (c.clusterFqdn as string | undefined)?.toLowerCase(),
+    joinUrl: (c.joinUrl as string | undefined)?.toLowerCase(),
+    xmppDomains: (domains as string[]).map((d) => d.toLowerCase()),
     credentials,
-    knownHostsFile: input.knownHostsFile,
-    databaseCertificates: db && { caCommonName: db.caCommonName! },
+    knownHostsFile: c.knownHostsFile as string | undefined,
+    databaseCertificates: db && { caCommonName: db.caCommonName as string },
   };
 }
 
-function server(raw: CmsServerInput | string, at: string, problems: (string | undefined)[]): CmsServerDecl | undefined {
-  const s: CmsServerInput = typeof raw === 'string' ? { fqdn: raw } : raw;
+const CMS_PORTS_EXAMPLE = '{ webadmin-https: 445 }';
+
+function server(raw: unknown, at: string, problems: (string | undefined)[]): CmsServerDecl | undefined {
+  if (typeof raw !== 'string' && !isMapping(raw)) {
+    problems.push(`${at} must be a server: a mapping with fqdn (and services, databaseRole, …), got ${shown(raw)}`);
+    return undefined;
+  }
+  const s: Record<string, unknown> = typeof raw === 'string' ? { fqdn: raw } : raw;
   problems.push(...unknownKeys(s, CMS_SERVER_KEYS, at));
   const fqdnProblem = checkFqdn(`${at}.fqdn`, s.fqdn);
   problems.push(fqdnProblem);
   const services = s.services ?? [];
-  if (!Array.isArray(services)) problems.push(`${at}.services must be a list such as [webadmin, callbridge], got ${JSON.stringify(services)}`);
+  if (!Array.isArray(services)) problems.push(`${at}.services must be a list such as [webadmin, callbridge], got ${shown(services)}`);
   else services.forEach((x, i) => problems.push(checkOneOf(`${at}.services[${i}]`, x, CMS_SERVICES)));
   const role = s.databaseRole ?? 'none';
   problems.push(checkOneOf(`${at}.databaseRole`, role, CMS_DATABASE_ROLES));
   const iface = s.databaseInterface ?? 'a';
-  if (typeof iface !== 'string' || !/^[a-e]$/.test(iface)) problems.push(`${at}.databaseInterface must be an MMP interface a to e (database cluster localnode a), got ${JSON.stringify(iface)}`);
-  for (const [name, port] of Object.entries(s.ports ?? {})) problems.push(checkPort(`${at}.ports.${name}`, port));
-  for (const [i, key] of (s.sshHostKeys ?? []).entries()) {
-    if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(key)) problems.push(`${at}.sshHostKeys[${i}] must be an OpenSSH fingerprint 'SHA256:<base64>' (ssh-keygen -lf), got ${JSON.stringify(key)}`);
-  }
+  if (typeof iface !== 'string' || !/^[a-e]$/.test(iface)) problems.push(`${at}.databaseInterface must be an MMP interface a to e (database cluster localnode a), got ${shown(iface)}`);
+  problems.push(checkAddress(`${at}.address`, s.address), ...checkPorts(`${at}.ports`, s.ports, CMS_PORTS_EXAMPLE), ...checkHostKeys(`${at}.sshHostKeys`, s.sshHostKeys));
   if (fqdnProblem) return undefined;
+  const fqdn = (s.fqdn as string).toLowerCase();
   return {
-    fqdn: s.fqdn.toLowerCase(),
-    address: s.address ?? s.fqdn.toLowerCase(),
+    fqdn,
+    address: typeof s.address === 'string' ? s.address : fqdn,
     services: (Array.isArray(services) ? [...new Set(services)] : []) as CmsService[],
     databaseRole: role as CmsServerDecl['databaseRole'],
-    sshHostKeys: [...(s.sshHostKeys ?? [])],
-    ports: { ...(s.ports ?? {}) },
-    databaseInterface: iface,
+    sshHostKeys: Array.isArray(s.sshHostKeys) ? [...(s.sshHostKeys as string[])] : [],
+    ports: isMapping(s.ports) ? ({ ...s.ports } as Record<string, number>) : {},
+    databaseInterface: iface as string,
   };
 }
 
@@ -150,52 +154,50 @@ export function defaultCmsScope(service: string): CmsCertificateScope {
 }
 
 export function buildCmsCertificate(input: CmsCertificateInput, where: string): CmsCertificateDecl {
-  const scope = input.scope ?? defaultCmsScope(input.service);
-  const source = input.source ?? 'ca';
-  const subject = input.subject ?? {};
+  const c = input as unknown as Record<string, unknown>;
+  const scope = c.scope ?? defaultCmsScope(c.service as string);
+  const source = c.source ?? 'ca';
+  const subject = isMapping(c.subject) ? c.subject : {};
   const problems: (string | undefined)[] = [
-    ...unknownKeys(input, CMS_CERTIFICATE_KEYS, where),
-    ...unknownKeys(input.subject, SUBJECT_KEYS, `${where}.subject`),
-    checkName(`${where}.cluster`, input.cluster),
-    checkOneOf(`${where}.service`, input.service, CMS_SERVICES),
+    ...unknownKeys(c, CMS_CERTIFICATE_KEYS, where),
+    checkMapping(`${where}.subject`, c.subject, '{ organization: Example_Inc, country: US }'),
+    ...unknownKeys(c.subject, SUBJECT_KEYS, `${where}.subject`),
+    checkName(`${where}.cluster`, c.cluster),
+    checkOneOf(`${where}.service`, c.service, CMS_SERVICES),
     checkOneOf(`${where}.scope`, scope, ['per-server', 'clustered']),
     checkOneOf(`${where}.source`, source, ['ca', 'server-csr']),
-    checkPath(`${where}.certificate`, input.certificate),
-    checkName(`${where}.ca`, input.ca),
+    checkPath(`${where}.certificate`, c.certificate),
+    checkName(`${where}.ca`, c.ca),
   ];
-  if (input.server !== undefined) problems.push(checkFqdn(`${where}.server`, input.server));
-  if (input.key !== undefined) problems.push(checkPath(`${where}.key`, input.key));
-  if (input.bundle !== undefined) problems.push(checkPath(`${where}.bundle`, input.bundle));
-  if (input.basename !== undefined) problems.push(checkCmsBasename(`${where}.basename`, input.basename));
-  if (input.renewal !== undefined && (typeof input.renewal !== 'string' || !MMP_WORD.test(input.renewal))) {
-    problems.push(`${where}.renewal must be a label without spaces such as '2027', got ${JSON.stringify(input.renewal)}`);
+  if (c.server !== undefined) problems.push(checkFqdn(`${where}.server`, c.server));
+  if (c.key !== undefined) problems.push(checkPath(`${where}.key`, c.key));
+  if (c.bundle !== undefined) problems.push(checkPath(`${where}.bundle`, c.bundle));
+  if (c.basename !== undefined) problems.push(checkCmsBasename(`${where}.basename`, c.basename));
+  if (c.renewal !== undefined && (typeof c.renewal !== 'string' || !MMP_WORD.test(c.renewal))) {
+    problems.push(`${where}.renewal must be a label without spaces such as '2027', got ${shown(c.renewal)}`);
   }
   for (const k of ['organizationalUnit', 'organization', 'state'] as const) {
     const v = subject[k];
     if (v !== undefined && (typeof v !== 'string' || !MMP_WORD.test(v))) {
-      problems.push(`${where}.subject.${k} must be one word without spaces or commas (the MMP splits pki csr arguments there), e.g. 'Example_Inc', got ${JSON.stringify(v)}`);
+      problems.push(`${where}.subject.${k} must be one word without spaces or commas (the MMP splits pki csr arguments there), e.g. 'Example_Inc', got ${shown(v)}`);
     }
   }
   if (subject.country !== undefined && (typeof subject.country !== 'string' || !/^[A-Z]{2}$/.test(subject.country))) {
-    problems.push(`${where}.subject.country must be a two-letter ISO code such as 'US', got ${JSON.stringify(subject.country)}`);
+    problems.push(`${where}.subject.country must be a two-letter ISO code such as 'US', got ${shown(subject.country)}`);
   }
   throwIfProblems(problems);
   return {
-    cluster: input.cluster,
-    service: input.service as CmsService,
+    cluster: c.cluster as string,
+    service: c.service as CmsService,
     scope: scope as CmsCertificateScope,
-    server: input.server?.toLowerCase(),
+    server: (c.server as string | undefined)?.toLowerCase(),
     source: source as CmsCertificateDecl['source'],
-    certificate: input.certificate,
-    key: input.key,
-    ca: input.ca,
-    bundle: input.bundle,
-    basename: input.basename,
-    renewal: input.renewal,
-    subject: input.subject && { ...input.subject },
+    certificate: c.certificate as string,
+    key: c.key as string | undefined,
+    ca: c.ca as string,
+    bundle: c.bundle as string | undefined,
+    basename: c.basename as string | undefined,
+    renewal: c.renewal as string | undefined,
+    subject: isMapping(c.subject) ? ({ ...c.subject } as CmsCertificateDecl['subject']) : undefined,
   };
-}
-
-function checkPath(prop: string, value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? undefined : `${prop} must be a file path (relative to the inventory file), got ${JSON.stringify(value)}`;
 }

@@ -1,2 +1,5 @@
 export * from './load';
 export * from './cluster-input';
+export * from './certificate-input';
+export * from './cms-input';
+export * from './input-checks';

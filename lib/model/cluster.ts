@@ -1,4 +1,4 @@
-import { ClusterDecl, NodeDecl, isImpRole } from './declarations';
+import { ClusterDecl, Declarations, NodeDecl, isImpRole } from './declarations';
 
 const ROLE_RANK: Record<NodeDecl['role'], number> = {
   publisher: 0,
@@ -34,4 +34,23 @@ export function shortName(cluster: ClusterDecl, node: NodeDecl): string {
   const label = node.fqdn.split('.')[0].toLowerCase();
   const clash = cluster.nodes.filter((n) => n.fqdn.split('.')[0].toLowerCase() === label).length > 1;
   return clash ? node.fqdn.toLowerCase() : label;
+}
+
+/**
+ * A node (or Meeting Server) FQDN declared in more than one cluster: each cluster would plan
+ * and restart it on its own. One problem per FQDN, naming every cluster it is in.
+ */
+export function nodesInSeveralClusters(decls: Pick<Declarations, 'clusters' | 'cmsClusters'>): string[] {
+  const clustersOf = new Map<string, string[]>();
+  const add = (fqdn: string, cluster: string) => {
+    const key = fqdn.toLowerCase();
+    const list = clustersOf.get(key) ?? [];
+    if (!list.includes(cluster)) list.push(cluster);
+    clustersOf.set(key, list);
+  };
+  for (const c of decls.clusters) for (const n of c.nodes) add(n.fqdn, c.name);
+  for (const c of decls.cmsClusters ?? []) for (const s of c.servers) add(s.fqdn, c.name);
+  return [...clustersOf]
+    .filter(([, clusters]) => clusters.length > 1)
+    .map(([fqdn, clusters]) => `Node '${fqdn}' is declared in ${clusters.map((c) => `cluster '${c}'`).join(' and in ')}: a node belongs to one cluster; remove it from all but one`);
 }

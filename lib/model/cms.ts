@@ -5,6 +5,7 @@
  * and SFTP, each running some of the services below, plus a clustered database.
  */
 import type { CredentialsRef } from './declarations';
+import { shown } from './names';
 
 /** The MMP services that present a certificate (webbridge3 replaces webbridge from CMS 3.0). */
 export type CmsService = 'webadmin' | 'callbridge' | 'webbridge' | 'webbridge3' | 'xmpp' | 'turn';
@@ -127,7 +128,7 @@ const CMS_BASENAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function checkCmsBasename(prop: string, value: unknown): string | undefined {
   if (typeof value !== 'string' || !CMS_BASENAME.test(value)) {
-    return `${prop} must hold only letters, digits, '-' and '_' (a pki key/certificate basename, at most 64), got ${JSON.stringify(value)}`;
+    return `${prop} must hold only letters, digits, '-' and '_' (a pki key/certificate basename, at most 64), got ${shown(value)}`;
   }
   return undefined;
 }
@@ -136,7 +137,7 @@ export function checkCmsBasename(prop: string, value: unknown): string | undefin
 export function checkCmsVersion(prop: string, value: unknown): string | undefined {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string' || !/^(2\.(9|[1-9]\d)|3(\.\d+)?)(\.\d+)*$/.test(text)) {
-    return `${prop} must be a Meeting Server release 2.9 or later, such as '2.9' or '3.8', got ${JSON.stringify(value)}`;
+    return `${prop} must be a Meeting Server release 2.9 or later, such as '2.9' or '3.8', got ${shown(value)}`;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 /** Generating a CSR and its private key (PKCS#10, PKCS#8), the way the platform's Generate CSR does. */
 import { CsrContent, CsrOptions, csrContent } from './csr-content';
-import { generateKeyPair, privateKeyPem, signingAlgorithm } from './keys';
+import { generateKeyPair, importKeyPair, privateKeyPem, signingAlgorithm } from './keys';
 import { PemLabel, toPem } from './pem';
 import { usageExtensions } from './purpose-usage';
 import { x509, X509 } from './x509';
@@ -39,4 +39,43 @@ export function csrExtensions(content: CsrContent): X509.Extension[] {
     new x509.SubjectAlternativeNameExtension(content.sans.map((value) => ({ type: 'dns' as const, value }))),
     ...usageExtensions(content.usage),
   ];
+}
+
+export interface KeyCsrOptions {
+  /** Subject attributes in order, e.g. `[['CN', 'a.example.com'], ['OU', 'Voice']]`. */
+  readonly subject: readonly (readonly [string, string])[];
+  /** subjectAltName entries: IP addresses, e-mail addresses (with `@`) and DNS names, told apart by their form. @default - no subjectAltName */
+  readonly altNames?: readonly string[];
+  /** Extended key usage OIDs. @default - no extendedKeyUsage */
+  readonly extendedKeyUsage?: readonly string[];
+  /** The private key (PEM) that signs the request: one its owner keeps, as a node's own Generate CSR does. */
+  readonly keyPem: string;
+}
+
+/** A PKCS#10 request (PEM) for the subject and names, signed with a key the caller keeps. */
+export async function csrForKey(opts: KeyCsrOptions): Promise<string> {
+  const { keys, spec } = await importKeyPair(opts.keyPem);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: opts.subject.map(([field, value]) => ({ [field]: [value] })),
+    keys,
+    signingAlgorithm: signingAlgorithm(spec),
+    extensions: [
+      ...(opts.altNames?.length ? [subjectAltNames(opts.altNames)] : []),
+      ...(opts.extendedKeyUsage ? [new x509.ExtendedKeyUsageExtension([...opts.extendedKeyUsage])] : []),
+    ],
+  });
+  return toPem(csr.rawData, PemLabel.CERTIFICATE_REQUEST);
+}
+
+/** subjectAltName of names given as text: an IPv4 or IPv6 address, an e-mail address, else a DNS name. */
+export function subjectAltNames(names: readonly string[]): X509.SubjectAlternativeNameExtension {
+  return new x509.SubjectAlternativeNameExtension(
+    names.map((value) =>
+      /^\d{1,3}(\.\d{1,3}){3}$/.test(value) || value.includes(':')
+        ? { type: 'ip' as const, value }
+        : value.includes('@')
+          ? { type: 'email' as const, value }
+          : { type: 'dns' as const, value },
+    ),
+  );
 }

@@ -3,9 +3,9 @@
  * Node's own X.509 parser: fast, and no certificate body leaves this function.
  */
 import { X509Certificate, createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { CertificateFacts } from '../model';
 import { readCertificates } from './input';
+import { readBounded } from './bounded-read';
 
 export function factsFromDer(der: Buffer, path: string): CertificateFacts {
   let cert: X509Certificate;
@@ -37,7 +37,7 @@ export function factsFromDer(der: Buffer, path: string): CertificateFacts {
 export function readCertificateFacts(path: string, displayPath = path): CertificateFacts {
   let data: Buffer;
   try {
-    data = readFileSync(path);
+    data = readBounded(path);
   } catch (e) {
     throw new Error(`Cannot read certificate file '${displayPath}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

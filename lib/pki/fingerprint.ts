@@ -13,3 +13,13 @@ export function sha256Fingerprint(der: Buffer | string): string {
 export function colonFingerprint(hex: string): string {
   return (hex.toUpperCase().match(/.{2}/g) ?? []).join(':');
 }
+
+/** Any printed fingerprint (`AB:CD:…`, upper or lower case, spaces) in the plan's form. */
+export function normalizeFingerprint(value: string): string {
+  return value.replace(/[^0-9a-fA-F]/g, '').toLowerCase();
+}
+
+/** Short form for messages and logs: the first 16 hex digits. */
+export function shortFingerprint(sha256: string): string {
+  return normalizeFingerprint(sha256).slice(0, 16);
+}

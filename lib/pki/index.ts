@@ -15,7 +15,8 @@
  *   without an intermediate issuing.* is the root).
  * - `signCsr(ca, csrPem, { purpose, days?, notBefore? }): Promise<string>` — leaf PEM; copies only the
  *   subject, SAN and leaf key usages from the CSR, sets the purpose's key usage / EKU.
- * - `issueSelfSigned({ commonName, dnsNames, keyType, days? })` — a node's own self-signed certificate.
+ * - `issueSelfSigned({ commonName, dnsNames, keyType, days?, keyPem?, … })` — a node's own self-signed certificate.
+ * - `csrForKey({ subject, altNames, keyPem })` — a CSR signed with a key the caller keeps (a node's own CSR).
  *
  * Lint (synchronous; findings are structurally PlanFindings)
  * - `lintCertificate(input: LintCertificateInput): LintFinding[]` — one certificate.
@@ -28,7 +29,10 @@
  * - `cmsBundle(leaf, intermediates, root): string` — entity first, root last, one trailing newline.
  * - `cmsCaBundle(intermediates, root): string` — the same without the entity.
  * - `readPkcs7(data): Buffer[]`, `writePkcs7(ders): string` — .p7b chains.
- * - `sha256Fingerprint(der): string` — lowercase hex, as the plan names certificates.
+ * - `sha256Fingerprint(der): string` — lowercase hex, as the plan names certificates;
+ *   `normalizeFingerprint`, `shortFingerprint`, `colonFingerprint` for the printed forms.
+ * - `certificatePems(text | bytes)` — every certificate as normalised PEM (lenient, unlike `pemBlocks`).
+ * - `certificateNames(pem)`, `commonNameOf(dn)`, `trustFileName(cn)` (names.ts) — the names a node compares.
  * - `readCertificateFacts(path)` (facts.ts) — what the planner needs of a certificate file.
  */
 export * from './errors';
@@ -37,6 +41,7 @@ export * from './pem';
 export * from './input';
 export * from './pkcs7';
 export * from './fingerprint';
+export * from './names';
 export * from './certificate';
 export * from './chain';
 export * from './bundle';

@@ -69,6 +69,11 @@ export async function privateKeyPem(key: CryptoKey): Promise<string> {
   return toPem(await crypto.subtle.exportKey('pkcs8', key), PemLabel.PRIVATE_KEY);
 }
 
+/** A new key pair's private key as PKCS#8 PEM (a node or a test that keeps its own key). */
+export async function generateKeyPem(spec: KeySpec): Promise<string> {
+  return privateKeyPem((await generateKeyPair(spec)).privateKey);
+}
+
 /**
  * A stored private key (PEM or DER, any encoding Node reads) as a WebCrypto pair for
  * signing, with the public half derived from it; the key type is read from the key.

@@ -11,6 +11,7 @@ export interface PemBlock {
 }
 
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
+const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export const PemLabel = {
@@ -60,4 +61,22 @@ export function toPem(der: Uint8Array | ArrayBuffer, label: string): string {
   const b64 = Buffer.from(der instanceof ArrayBuffer ? new Uint8Array(der) : der).toString('base64');
   const lines = b64.match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
+
+/**
+ * The certificates of a text, or of a file's bytes, as PEM normalised the way toPem writes
+ * it: every `BEGIN CERTIFICATE` block; bytes that are not PEM are one DER certificate (a string
+ * is always text). Lenient, unlike pemBlocks: a damaged block comes back as it is and fails
+ * where it is parsed, so a node or a driver can answer with its own message.
+ */
+export function certificatePems(data: Buffer | string): string[] {
+  const text = typeof data === 'string' ? data : data.toString('latin1');
+  if (typeof data === 'string' || text.includes('-----BEGIN')) return (text.match(CERTIFICATE_BLOCK) ?? []).map(normalizeCertificateBlock);
+  return data.length > 0 ? [toPem(data, PemLabel.CERTIFICATE)] : [];
+}
+
+/** One block's base64 re-wrapped at 64 columns, LF line ends, without decoding it. */
+function normalizeCertificateBlock(block: string): string {
+  const body = block.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
+  return `-----BEGIN ${PemLabel.CERTIFICATE}-----\n${(body.match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${PemLabel.CERTIFICATE}-----\n`;
 }

@@ -1,16 +1,26 @@
-/** Writing private keys: mode 0600 from the first byte, and again if the file already existed wider. */
-import { chmodSync, closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+/**
+ * Writing private keys: mode 0600 from the first byte, into a new file beside the target that
+ * is then renamed over it, so an existing file or a symbolic link at the path is replaced, never
+ * written through (a link could point anywhere).
+ */
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 
 export const SECRET_FILE_MODE = 0o600;
 
 export function writeSecretFile(path: string, data: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, 'w', SECRET_FILE_MODE);
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  // 'wx': fails rather than follow anything already at the temporary name.
+  const fd = openSync(tmp, 'wx', SECRET_FILE_MODE);
   try {
     writeSync(fd, data);
-  } finally {
+  } catch (e) {
     closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
   }
-  chmodSync(path, SECRET_FILE_MODE);
+  closeSync(fd);
+  renameSync(tmp, path);
 }

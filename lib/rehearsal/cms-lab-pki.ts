@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { cmsExpectedNames } from '../catalog';
 import { CmsCertificateDecl, CmsClusterDecl, Declarations, findCmsServer } from '../model';
-import type { CmsClusterPlan } from '../plan/cms-types';
+import type { CmsClusterPlan, DownloadFileStep } from '../platforms/cms/types';
 import { LabCa, generateKeyPair, privateKeyPem, signCsr, signingAlgorithm, writeSecretFile } from '../pki';
 import { PemLabel, toPem } from '../pki/pem';
 import { x509 } from '../pki/x509';
@@ -123,8 +123,8 @@ export async function signServerCsrs(plan: CmsClusterPlan, planDir: string, ca: 
   const written: string[] = [];
   for (const cert of plan.certificates.filter((c) => c.awaitingSignature)) {
     const csrName = `${cert.basename}.csr`;
-    const download = plan.steps.find((s) => s.kind === 'download-file' && s.files?.some((f) => f.name === csrName));
-    const csrRef = download?.files?.find((f) => f.name === csrName)?.file;
+    const download = plan.steps.find((s): s is DownloadFileStep => s.kind === 'download-file' && s.files.some((f) => f.name === csrName));
+    const csrRef = download?.files.find((f) => f.name === csrName)?.file;
     if (!csrRef) throw new Error(`plan of ${plan.cluster.name}: no step fetches ${csrName}`);
     const csrFile = join(planDir, csrRef);
     if (!existsSync(csrFile)) throw new Error(`${csrRef} was not fetched: apply phase 1 of ${plan.cluster.name} first (step ${download!.id})`);

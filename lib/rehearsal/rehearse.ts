@@ -12,11 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { probeChain } from '../drivers/tls-probe';
-import { ClusterPlan, CmsClusterPlan, PlanStep, RolloutPlan, isCmsPlan, parseCmsPlanJson, parsePlanJson, stepResourceName } from '../plan';
+import { stepResourceName } from '../plan';
+import { ClusterPlan, CmsClusterPlan, RolloutPlan, readRolloutPlan } from '../platforms';
 import { loadLabCa } from '../pki';
 import { RunningTwin, startTwin } from '../simulator';
-// The rehearsal is a composition root like the CLI: it synthesizes through the constructs.
-import { synthDeclarations } from '../../constructs/inventory-app';
+import { synthDeclarations } from '../terraform';
 import { loadInventory } from '../inventory';
 import { signServerCsrs } from './cms-lab-pki';
 import { LabCertificates, issueLabCertificates } from './lab-pki';
@@ -116,7 +116,15 @@ export async function prepareRehearsal(opts: RehearsalOptions): Promise<Rehearsa
   const readyFile = join(workDir, 'twin', 'ready.json');
   const stackDir = (cluster: string) => join(outdir, 'stacks', cluster);
   const initialized = new Set<string>();
-  const planText = (cluster: string) => readFileSync(join(stackDir(cluster), 'plan.json'), 'utf8');
+  const planOf = (cluster: string): RolloutPlan => {
+    const file = join(stackDir(cluster), 'plan.json');
+    return readRolloutPlan(readFileSync(file, 'utf8'), file);
+  };
+  const onPlatform = <P extends RolloutPlan>(cluster: string, platform: P['platform']): P => {
+    const plan = planOf(cluster);
+    if (plan.platform !== platform) throw new Error(`Stack '${cluster}' holds a ${plan.platform} plan, not ${platform}`);
+    return plan as P;
+  };
   const bench: RehearsalBench = {
     workDir,
     lab,
@@ -129,9 +137,9 @@ export async function prepareRehearsal(opts: RehearsalOptions): Promise<Rehearsa
       const { declarations, baseDir } = loadInventory(lab.inventory);
       synthDeclarations(declarations, { outdir, baseDir });
     },
-    plan: (cluster) => parsePlanJson(planText(cluster)),
-    cmsPlan: (cluster) => parseCmsPlanJson(planText(cluster), join(stackDir(cluster), 'plan.json')),
-    rolloutPlan: (cluster) => (cmsClusters.some((c) => c.name === cluster) ? bench.cmsPlan(cluster) : bench.plan(cluster)),
+    plan: (cluster) => onPlatform<ClusterPlan>(cluster, 'cucm'),
+    cmsPlan: (cluster) => onPlatform<CmsClusterPlan>(cluster, 'cms'),
+    rolloutPlan: planOf,
     signServerCsrs: (cluster) => signServerCsrs(bench.cmsPlan(cluster), stackDir(cluster), loadLabCa(join(lab.baseDir, 'ca'))),
     async apply(cluster, onEvent) {
       if (!initialized.has(cluster)) {
@@ -177,7 +185,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalSummary
         if (result.exitCode !== 0 && result.failed.length === 0) failed.push({ resource: cluster, message: result.output.slice(-1500) });
         return result.exitCode === 0;
       };
-      const awaiting = isCmsPlan(plan) && plan.certificates.some((c) => c.awaitingSignature);
+      const awaiting = plan.platform === 'cms' && plan.certificates.some((c) => c.awaitingSignature);
       const ok = await applyOnce(awaiting ? ', phase 1 of 2: keys and CSRs made on the servers' : '', plan.steps.length);
       steps += plan.steps.length;
       if (ok && awaiting) {
@@ -203,7 +211,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalSummary
 /** Over a TLS connection of our own to each verified port: what the node presents, against the plan. */
 export async function checkNodes(plan: RolloutPlan, twin: RunningTwin, log: (line: string) => void): Promise<NodeCheck[]> {
   const checks: NodeCheck[] = [];
-  for (const step of plan.steps as readonly PlanStep[]) {
+  for (const step of plan.steps) {
     if (step.kind !== 'verify' || !step.port) continue;
     const node = twin.ready.nodes[step.node];
     const result = await probeChain({
@@ -218,7 +226,7 @@ export async function checkNodes(plan: RolloutPlan, twin: RunningTwin, log: (lin
       subject: leaf.subject,
       issuer: leaf.issuer,
       sha256: leaf.sha256,
-      matchesPlan: leaf.sha256 === step.expectChain?.[0],
+      matchesPlan: leaf.sha256 === step.expectChain[0],
     };
     checks.push(check);
     log(`    ${check.matchesPlan ? '✓' : '✗'} ${step.node} ${check.port} (${step.purpose}): ${check.subject}, issued by ${check.issuer}, SHA-256 ${check.sha256.slice(0, 16)}…`);

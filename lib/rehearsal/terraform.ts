@@ -51,7 +51,14 @@ export async function terraformApply(
   dir: string,
   env: NodeJS.ProcessEnv,
   onEvent: (e: TerraformEvent) => void = () => undefined,
-  opts: { timeoutMs?: number; parallelism?: number; extraArgs?: readonly string[] } = {},
+  opts: {
+    timeoutMs?: number;
+    parallelism?: number;
+    extraArgs?: readonly string[];
+    /** Terraform in a process group of its own (its pid is the group's), e.g. to kill the whole apply in a test. */
+    ownProcessGroup?: boolean;
+    onSpawn?: (pid: number) => void;
+  } = {},
 ): Promise<ApplyResult> {
   const created: string[] = [];
   const failed: { resource: string; message: string }[] = [];
@@ -78,7 +85,7 @@ export async function terraformApply(
     }
   };
   const args = ['apply', '-auto-approve', '-input=false', '-no-color', `-parallelism=${opts.parallelism ?? 10}`, ...(opts.extraArgs ?? [])];
-  const r = await run(dir, args, env, opts.timeoutMs ?? 600_000, onLine);
+  const r = await run(dir, args, env, opts.timeoutMs ?? 600_000, onLine, opts);
   const summary = r.output.split('\n').find((l) => /^(Apply complete!|No changes\.)/.test(l)) ?? '';
   return { exitCode: r.code, created, failed, summary, output: r.output };
 }
@@ -89,9 +96,11 @@ function run(
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
   onLine: (line: string) => void,
+  group: { ownProcessGroup?: boolean; onSpawn?: (pid: number) => void } = {},
 ): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('terraform', args, { cwd: dir, env: terraformEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('terraform', args, { cwd: dir, env: terraformEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: group.ownProcessGroup === true });
+    if (child.pid !== undefined) group.onSpawn?.(child.pid);
     let output = '';
     let partial = '';
     const feed = (chunk: Buffer) => {

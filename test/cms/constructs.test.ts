@@ -19,8 +19,8 @@ import {
   RolloutStack,
 } from '../../constructs';
 import { CMS_DATABASE_ROLES, CMS_SERVICES } from '../../lib/model';
-import { CmsClusterPlan } from '../../lib/plan';
-import { CMS1, CMS2, CMS3 } from './helpers';
+import { CmsClusterPlan } from '../../lib/platforms';
+import { CMS1, CMS2, CMS3, stepsOf } from './helpers';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 const dirs: string[] = [];
@@ -59,7 +59,7 @@ describe('a Meeting Server deployment in a RolloutStack', () => {
     const join = res['database__join__cms2'];
     expect(join.depends_on).toContain('terraform_data.database__check-primary__cms1');
     expect(join.triggers_replace.step).toBe('database/join/cms2');
-    expect(join.provisioner[0]['local-exec'].command).toBe('ucrollout step run database/join/cms2 --plan plan.json');
+    expect(join.provisioner[0]['local-exec']).toEqual({ command: 'database/join/cms2', interpreter: ['ucrollout', 'step', 'run', '--plan', 'plan.json'] });
     for (const s of plan.steps) {
       const r = res[s.id.replace(/\//g, '__')];
       expect((r.depends_on ?? []).slice().sort(), s.id).toEqual(s.dependsOn.map((d) => `terraform_data.${d.replace(/\//g, '__')}`).sort());
@@ -75,11 +75,12 @@ describe('a Meeting Server deployment in a RolloutStack', () => {
     const plan = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as CmsClusterPlan;
     expect(plan.platform).toBe('cms');
     expect(readFileSync(join(dir, 'PLAN.md'), 'utf8')).toMatch(/^# Certificate rollout plan: Meeting Server cluster `meet`/);
-    const sent = plan.steps.flatMap((s) => s.files ?? []).filter((f) => f.file && f.sha256);
+    const fileSteps = [...stepsOf(plan, 'upload-file'), ...stepsOf(plan, 'download-file')];
+    const sent = fileSteps.flatMap((s) => s.files).filter((f) => f.file && f.sha256);
     expect(sent.length).toBeGreaterThan(0);
     for (const f of sent) expect(existsSync(join(dir, f.file!)), f.file).toBe(true);
     // The key is referenced relative to plan.json, and not written anywhere
-    const key = plan.steps.flatMap((s) => s.files ?? []).find((f) => f.content === 'private-key' && f.file)!;
+    const key = fileSteps.flatMap((s) => s.files).find((f) => f.content === 'private-key' && f.file)!;
     expect(key.file).toMatch(/examples\/keys\/cms-callbridge\.key$/);
   });
 
@@ -89,8 +90,12 @@ describe('a Meeting Server deployment in a RolloutStack', () => {
     expect(() => Testing.synth(stack, true)).toThrow(/exactly one cluster, found 1 CucmCluster and 1 CmsCluster: a Meeting Server deployment is its own stack/);
   });
 
-  it('refuses _plan() (the CUCM plan) on a Meeting Server stack', () => {
-    expect(() => meetStack().stack._plan()).toThrow(/holds a Meeting Server cluster: read its plan with _rolloutPlan/);
+  it('gives its plan through _rolloutPlan() marked as a Meeting Server plan (no CUCM plan to read by mistake)', () => {
+    // _plan() (the CUCM plan, refused on a Meeting Server stack) is gone: the one accessor's `platform` says which plan it is
+    const plan = meetStack().stack._rolloutPlan();
+    expect(plan.platform).toBe('cms');
+    expect(plan.platform === 'cms' && plan.services.length).toBeGreaterThan(0);
+    expect('purposes' in plan).toBe(false);
   });
 });
 

@@ -56,7 +56,7 @@ describe('database cluster certificates (DOMAIN.md §4)', () => {
   it('copies dbserver to database nodes, dbclient to every connecting server, dbca to all, from the primary', () => {
     // GIVEN a replica, a connect-only server and a server outside the database cluster
     const p = plan([], WITH_CONNECT);
-    const names = (id: string) => step(p, id).files!.map((f) => f.name);
+    const names = (id: string) => step(p, id, 'upload-file').files!.map((f) => f.name);
     // THEN the replica gets the server and client pairs and dbca; the connect-only server the client pair and dbca
     expect(names('database/copy/cms2')).toEqual(['dbserver.key', 'dbserver.crt', 'dbclient.key', 'dbclient.crt', 'dbca.crt']);
     expect(names('database/copy/cms3')).toEqual(['dbclient.key', 'dbclient.crt', 'dbca.crt']);
@@ -64,12 +64,12 @@ describe('database cluster certificates (DOMAIN.md §4)', () => {
     expect(has(p, 'database/copy/cms1')).toBe(false);
     expect(has(p, 'database/copy/edge')).toBe(false);
     // AND every file comes from the primary over SFTP, replacing last generation's copy
-    for (const f of step(p, 'database/copy/cms2').files!) {
+    for (const f of step(p, 'database/copy/cms2', 'upload-file').files!) {
       expect(f).toMatchObject({ fromNode: CMS1, overwrite: true });
       expect(f.sha256).toBeUndefined();
       expect(f.file).toBeUndefined();
     }
-    expect(step(p, 'database/copy/cms2').files!.filter((f) => f.name.endsWith('.key')).every((f) => f.content === 'private-key')).toBe(true);
+    expect(step(p, 'database/copy/cms2', 'upload-file').files!.filter((f) => f.name.endsWith('.key')).every((f) => f.content === 'private-key')).toBe(true);
   });
 
   it('initializes on the primary with certs + localnode + initialize, then checks Connected Primary', () => {
@@ -79,7 +79,7 @@ describe('database cluster certificates (DOMAIN.md §4)', () => {
       'database cluster localnode a',
       'database cluster initialize',
     ]);
-    const check = step(p, 'database/check-primary/cms1').mmp![0];
+    const check = step(p, 'database/check-primary/cms1', 'mmp').mmp![0];
     expect(check.command).toBe('database cluster status');
     // The check matches DOMAIN.md's wording and the real server's padded one
     const re = new RegExp(check.expect![0], 'mi');
@@ -114,7 +114,7 @@ describe('database cluster certificates (DOMAIN.md §4)', () => {
 
   it('checks the declared primary is the primary before anything is removed', () => {
     const p = plan([]);
-    const status = step(p, 'database/status/cms1');
+    const status = step(p, 'database/status/cms1', 'mmp');
     expect(status.mmp![0].command).toBe('database cluster status');
     const re = new RegExp(status.mmp![0].expect![0], 'mi');
     expect(re.test('10.0.0.1 (me) : Connected Primary')).toBe(true);

@@ -3,31 +3,34 @@
  * stable readable ids; a new certificate re-runs exactly the steps that serve it.
  */
 import { describe, expect, it } from 'vitest';
-import { isCmsPlan, parseCmsPlanJson, renderCmsPlanJson, renderCmsReview } from '../../lib/plan';
+import { readRolloutPlan, renderPlanJson, renderRolloutReview } from '../../lib/platforms';
+import { stepsOf } from './helpers';
 import { EXAMPLE_CERTS, FakeMaterial, declarations, planOf } from './helpers';
 
 describe('determinism', () => {
   it('gives byte-identical plan.json and PLAN.md for the same declarations', () => {
     const a = planOf(declarations(EXAMPLE_CERTS));
     const b = planOf(declarations(EXAMPLE_CERTS));
-    expect(renderCmsPlanJson(b)).toBe(renderCmsPlanJson(a));
-    expect(renderCmsReview(b)).toBe(renderCmsReview(a));
+    expect(renderPlanJson(b)).toBe(renderPlanJson(a));
+    expect(renderRolloutReview(b)).toBe(renderRolloutReview(a));
   });
 
   it('does not depend on the order certificates are declared in', () => {
     const a = planOf(declarations(EXAMPLE_CERTS));
     const b = planOf(declarations([...EXAMPLE_CERTS].reverse()));
-    expect(renderCmsPlanJson(b)).toBe(renderCmsPlanJson(a));
+    expect(renderPlanJson(b)).toBe(renderPlanJson(a));
   });
 
   it('round-trips plan.json and marks it as a Meeting Server plan', () => {
     const p = planOf(declarations(EXAMPLE_CERTS));
-    const text = renderCmsPlanJson(p);
-    expect(text.startsWith('{\n  "formatVersion": 1,\n  "platform": "cms",')).toBe(true);
+    const text = renderPlanJson(p);
+    expect(text.startsWith('{\n  "formatVersion": 2,\n  "platform": "cms",')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
-    expect(parseCmsPlanJson(text)).toEqual(JSON.parse(text));
-    expect(isCmsPlan(JSON.parse(text))).toBe(true);
-    expect(() => parseCmsPlanJson('{"formatVersion":1,"steps":[]}')).toThrow(/not a Meeting Server plan/);
+    expect(readRolloutPlan(text)).toEqual(JSON.parse(text));
+    expect(readRolloutPlan(text).platform).toBe('cms');
+    // A plan of the previous format, or one that names no platform, is refused, saying why
+    expect(() => readRolloutPlan('{"formatVersion":1,"platform":"cms","steps":[]}')).toThrow(/plan\.json is a plan of format 1, this ucrollout reads format 2/);
+    expect(() => readRolloutPlan('{"formatVersion":2,"steps":[]}')).toThrow(/plan\.json is a plan for platform undefined, which this ucrollout cannot run \(it knows cucm, cms\)/);
   });
 
   it('gives every step a readable unique id, the common fields and a trigger', () => {
@@ -66,9 +69,9 @@ describe('determinism', () => {
 describe('secrets stay out of the plan', () => {
   it('holds key files by path only, and no PEM anywhere', () => {
     const p = planOf(declarations(EXAMPLE_CERTS));
-    const text = renderCmsPlanJson(p) + renderCmsReview(p);
+    const text = renderPlanJson(p) + renderRolloutReview(p);
     expect(text).not.toMatch(/-----BEGIN/);
-    const keys = p.steps.flatMap((s) => s.files ?? []).filter((f) => f.content === 'private-key');
+    const keys = [...stepsOf(p, 'upload-file'), ...stepsOf(p, 'download-file')].flatMap((s) => s.files).filter((f) => f.content === 'private-key');
     expect(keys.length).toBeGreaterThan(0);
     for (const k of keys) {
       expect(k.sha256).toBeUndefined();
@@ -81,7 +84,7 @@ describe('secrets stay out of the plan', () => {
 describe('PLAN.md', () => {
   it('warns of the database outage with its first and last step, the restarts and the interruptions', () => {
     const p = planOf(declarations(EXAMPLE_CERTS));
-    const md = renderCmsReview(p);
+    const md = renderRolloutReview(p);
     const n = (id: string) => p.steps.findIndex((s) => s.id === id) + 1;
     expect(md).toContain(`OUTAGE of the database cluster (cms1.example.com, cms2.example.com, cms3.example.com) from step ${n('manual/database-outage')} (\`manual/database-outage\`) to step ${n('database/verify/cms1')} (\`database/verify/cms1\`)`);
     expect(md).toContain('| Database cluster certificates | **re-created: OUTAGE of the database cluster** |');
@@ -93,6 +96,6 @@ describe('PLAN.md', () => {
 
   it('lists lint warnings for the reviewer', () => {
     const p = { ...planOf(declarations(EXAMPLE_CERTS)), warnings: [{ severity: 'warning' as const, code: 'CMS_CN_UNEXPECTED', message: 'x: common name' }] };
-    expect(renderCmsReview(p)).toContain('- WARNING CMS_CN_UNEXPECTED: x: common name');
+    expect(renderRolloutReview(p)).toContain('- WARNING CMS_CN_UNEXPECTED: x: common name');
   });
 });

@@ -8,7 +8,10 @@
 import { createHash } from 'node:crypto';
 import { CmsCertificateInput, CmsClusterInput, buildCmsCertificate, buildCmsCluster } from '../../lib/inventory/cms-input';
 import { CmsCertificateDecl, Declarations } from '../../lib/model';
-import { CmsCertificateMaterial, CmsClusterPlan, CmsPlanStep, planCmsCluster } from '../../lib/plan';
+import { CmsCertificateMaterial, CmsClusterPlan, CmsStep, planCmsCluster } from '../../lib/platforms';
+import { StepOf, stepOf } from '../plan/helpers';
+
+export { StepOf, isKind, stepOf, stepsOf } from '../plan/helpers';
 
 export const CMS1 = 'cms1.example.com';
 export const CMS2 = 'cms2.example.com';
@@ -112,7 +115,11 @@ export const EXAMPLE_CERTS: readonly CertSpec[] = [
 
 // ---- graph queries --------------------------------------------------------------------------
 
-export function step(p: CmsClusterPlan, id: string): CmsPlanStep {
+/** The step of this id; with a kind, it must be of that kind and is narrowed to it. */
+export function step(p: CmsClusterPlan, id: string): CmsStep;
+export function step<K extends CmsStep['kind']>(p: CmsClusterPlan, id: string, kind: K): StepOf<K>;
+export function step(p: CmsClusterPlan, id: string, kind?: CmsStep['kind']): CmsStep {
+  if (kind !== undefined) return stepOf(p, id, kind) as CmsStep;
   const s = p.steps.find((x) => x.id === id);
   if (!s) throw new Error(`no step '${id}' in the plan; steps: ${p.steps.map((x) => x.id).join(', ')}`);
   return s;
@@ -149,7 +156,8 @@ export function inOrder(p: CmsClusterPlan, ids: readonly string[]): void {
 
 /** The MMP command lines of a step. */
 export function commands(p: CmsClusterPlan, id: string): string[] {
-  return (step(p, id).mmp ?? []).map((c) => c.command);
+  const s = step(p, id);
+  return s.kind === 'mmp' ? s.mmp.map((c) => c.command) : [];
 }
 
 export function errorOf(fn: () => unknown): Error {

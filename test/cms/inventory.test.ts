@@ -60,7 +60,7 @@ describe('the inventory form', () => {
   });
 
   it('leaves CUCM-only inventories as they were (no CMS keys)', () => {
-    const d = inventoryToDeclarations({ clusters: [], certificateAuthorities: [], certificates: [] });
+    const d = inventoryToDeclarations({ clusters: [{ name: 'lab', publisher: 'cs-ccm-pub.example.com' }], certificateAuthorities: [], certificates: [] });
     expect('cmsClusters' in d).toBe(false);
     expect('cmsCertificates' in d).toBe(false);
   });

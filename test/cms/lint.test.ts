@@ -10,7 +10,7 @@ import { cmsExpectedNames } from '../../lib/catalog';
 import { buildCmsCluster } from '../../lib/inventory/cms-input';
 import { findCmsServer } from '../../lib/model';
 import { cmsBundle, cmsCaBundle, parseCertificate } from '../../lib/pki';
-import { CMS_LINT_CODES, lintCmsBundle, lintCmsDeclarations, lintCmsNames } from '../../lib/pki/cms-lint';
+import { CMS_LINT_CODES, lintCmsBundle, lintCmsDeclarations, lintCmsNames } from '../../lib/platforms';
 import { CLUSTER_FQDN, CMS1, CMS2, CMS3, DOMAIN, JOIN, clusterInput, declarations } from './helpers';
 import { TestPki, makePki, tempDir } from './pki';
 

@@ -3,7 +3,7 @@
  * rule: a proactive renewal never reuses the basename of the key in service (DOMAIN.md §4).
  */
 import { describe, expect, it } from 'vitest';
-import { renderCmsReview } from '../../lib/plan';
+import { renderRolloutReview } from '../../lib/platforms';
 import { CLUSTER_FQDN, CMS1, CMS2, CMS3, DOMAIN, EXAMPLE_CERTS, FakeMaterial, commands, declarations, errorOf, inOrder, plan, planOf, reaches, step } from './helpers';
 
 const basename = (p: ReturnType<typeof plan>, service: string) => p.certificates.find((c) => c.service === service)!.basename;
@@ -17,7 +17,7 @@ describe('a key made on the server', () => {
     expect(step(p, 'webadmin/manual/sign/cms1').kind).toBe('manual');
     inOrder(p, ['webadmin/csr/cms1', 'webadmin/download-csr/cms1', 'webadmin/manual/sign/cms1', 'webadmin/upload/cms1', 'webadmin/check/cms1', 'webadmin/assign/cms1']);
     // AND the key never travels: the upload sends the signed certificate and the bundle only
-    expect(step(p, 'webadmin/upload/cms1').files!.map((f) => f.content)).toEqual(['certificate', 'ca-bundle']);
+    expect(step(p, 'webadmin/upload/cms1', 'upload-file').files!.map((f) => f.content)).toEqual(['certificate', 'ca-bundle']);
   });
 
   it('makes a clustered key on the first peer and copies it to the others over SFTP', () => {
@@ -25,16 +25,16 @@ describe('a key made on the server', () => {
     const n = basename(p, 'xmpp');
     expect(step(p, 'xmpp/csr/cms1').node).toBe(CMS1);
     expect(commands(p, 'xmpp/csr/cms1')).toEqual([`pki csr ${n} CN:${CLUSTER_FQDN} subjectAltName:${CLUSTER_FQDN},${DOMAIN},${CMS1},${CMS2},${CMS3}`]);
-    const key = step(p, 'xmpp/upload/cms3').files!.find((f) => f.content === 'private-key')!;
+    const key = step(p, 'xmpp/upload/cms3', 'upload-file').files!.find((f) => f.content === 'private-key')!;
     expect(key).toEqual({ name: `${n}.key`, content: 'private-key', fromNode: CMS1 });
-    expect(step(p, 'xmpp/upload/cms1').files!.some((f) => f.content === 'private-key')).toBe(false);
+    expect(step(p, 'xmpp/upload/cms1', 'upload-file').files!.some((f) => f.content === 'private-key')).toBe(false);
     expect(reaches(p, 'xmpp/upload/cms3', 'xmpp/manual/sign/cms1')).toBe(true);
   });
 
   it('skips pki csr when its key and CSR are there, and refuses it over a key without its CSR', () => {
     const p = plan([{ service: 'webadmin', server: CMS1, source: 'server-csr' }]);
     const n = basename(p, 'webadmin');
-    const s = step(p, 'webadmin/csr/cms1');
+    const s = step(p, 'webadmin/csr/cms1', 'mmp');
     const listing = (files: string[]) => files.join('\n');
     const all = (res: readonly string[], text: string) => res.every((r) => new RegExp(r, 'mi').test(text));
     expect(s.doneWhen!.mmp).toBe('pki list');
@@ -76,7 +76,7 @@ describe('a renewal never reuses the basename of the key in service', () => {
     const n = basename(p, 'callbridge');
     expect(step(p, 'callbridge/upload/cms2').description).toContain(`basename ${n}: new basename from the certificate fingerprint, never the key in service`);
     expect(step(p, 'webadmin/csr/cms1').description).toContain('never the key in service');
-    const md = renderCmsReview(p);
+    const md = renderRolloutReview(p);
     expect(md).toContain('## Certificates and their basenames on the servers');
     expect(md).toContain(`callbridge (clustered) uses the new basename \`${n}\``);
   });
@@ -103,7 +103,7 @@ describe('phase 1: CSRs made on the servers await the CA', () => {
     expect(p.certificates.find((c) => c.service === 'xmpp')!.awaitingSignature).toBe(true);
     expect(p.databaseCertificates).toBe(false);
     expect(step(p, 'xmpp/manual/sign/cms1').description).toMatch(/run ucrollout plan again/);
-    expect(renderCmsReview(p)).toContain('PHASE 1 OF 2');
+    expect(renderRolloutReview(p)).toContain('PHASE 1 OF 2');
   });
 
   it('keeps the CSR steps and their triggers when the signed certificate appears', () => {

@@ -19,7 +19,7 @@ describe('one service certificate, per server', () => {
   it('sends key, certificate and CA bundle under the basename, the key by path only', () => {
     const p = plan([{ service: 'webadmin', server: CMS1 }]);
     const name = b(p, 'webadmin');
-    const files = step(p, 'webadmin/upload/cms1').files!;
+    const files = step(p, 'webadmin/upload/cms1', 'upload-file').files!;
     expect(files.map((f) => [f.name, f.content])).toEqual([
       [`${name}.key`, 'private-key'],
       [`${name}.crt`, 'certificate'],
@@ -37,7 +37,7 @@ describe('one service certificate, per server', () => {
     const p = plan([{ service: 'webadmin', server: CMS1 }]);
     const n = b(p, 'webadmin');
     expect(commands(p, 'webadmin/check/cms1')).toEqual([`pki inspect ${n}.crt`, `pki match ${n}.key ${n}.crt`, `pki verify ${n}.crt ${n}-bundle.crt`]);
-    const [inspect, match, verify] = step(p, 'webadmin/check/cms1').mmp!;
+    const [inspect, match, verify] = step(p, 'webadmin/check/cms1', 'mmp').mmp!;
     const ok = (re: readonly string[] | undefined, text: string) => (re ?? []).every((r) => new RegExp(r, 'mi').test(text));
     const bad = (re: readonly string[] | undefined, text: string) => (re ?? []).some((r) => new RegExp(r, 'mi').test(text));
     expect(bad(inspect.reject, 'Certificate has expired')).toBe(true);
@@ -52,7 +52,7 @@ describe('one service certificate, per server', () => {
       const p = plan([{ service, server: CMS1 }]);
       const n = b(p, service);
       expect(commands(p, `${service}/assign/cms1`)).toEqual([`${service} disable`, `${service} certs ${n}.key ${n}.crt ${n}-bundle.crt`, `${service} enable`]);
-      expect(step(p, `${service}/assign/cms1`).mmpOnFailure).toEqual([`${service} enable`]);
+      expect(step(p, `${service}/assign/cms1`, 'mmp').mmpOnFailure).toEqual([`${service} enable`]);
     });
   }
 
@@ -73,14 +73,14 @@ describe('one service certificate, per server', () => {
     expect(commands(p, 'callbridge/assign/cms2')).toEqual([`callbridge certs ${n}.key ${n}.crt ${n}-bundle.crt`]);
     expect(commands(p, 'callbridge/restart/cms2')).toEqual(['callbridge restart']);
     inOrder(p, ['callbridge/check/cms2', 'callbridge/assign/cms2', 'callbridge/restart/cms2', 'callbridge/verify/cms2/sip-tls']);
-    expect(step(p, 'callbridge/verify/cms2/sip-tls').port).toEqual({ name: 'sip-tls', port: 5061, handshake: 'tls', keyType: 'RSA' });
+    expect(step(p, 'callbridge/verify/cms2/sip-tls', 'verify').port).toEqual({ name: 'sip-tls', port: 5061, handshake: 'tls', keyType: 'RSA' });
   });
 
   it('webbridge3 (3.x): https certs with the full chain', () => {
     const p = plan([{ service: 'webbridge3', server: CMS1 }], { version: '3.8', xmppDomains: [], servers: [{ fqdn: CMS1, services: ['webbridge3'] }], databaseCertificates: undefined });
     const n = b(p, 'webbridge3');
     expect(commands(p, 'webbridge3/assign/cms1')).toEqual(['webbridge3 disable', `webbridge3 https certs ${n}.key ${n}-fullchain.crt`, 'webbridge3 enable']);
-    expect(step(p, 'webbridge3/upload/cms1').files!.map((f) => f.content)).toEqual(['private-key', 'certificate', 'ca-bundle', 'full-chain']);
+    expect(step(p, 'webbridge3/upload/cms1', 'upload-file').files!.map((f) => f.content)).toEqual(['private-key', 'certificate', 'ca-bundle', 'full-chain']);
   });
 });
 
@@ -88,7 +88,7 @@ describe('service ports are data (DOMAIN.md §6)', () => {
   it('verifies webadmin 443, webbridge 443, callbridge 5061, xmpp 5223 by default, and the overrides', () => {
     // GIVEN the example: webadmin moved to 445 on cms1 and cms2, default 443 on cms3
     const p = plan(EXAMPLE_CERTS);
-    const port = (id: string) => step(p, id).port!.port;
+    const port = (id: string) => step(p, id, 'verify').port!.port;
     expect(port('webadmin/verify/cms1/webadmin-https')).toBe(445);
     expect(port('webadmin/verify/cms3/webadmin-https')).toBe(443);
     expect(port('webbridge/verify/cms1/webbridge-https')).toBe(443);
@@ -100,9 +100,9 @@ describe('service ports are data (DOMAIN.md §6)', () => {
 
   it('expects the leaf then the intermediates on the port', () => {
     const p = plan([{ service: 'callbridge', scope: 'clustered' }]);
-    const v = step(p, 'callbridge/verify/cms1/sip-tls');
+    const v = step(p, 'callbridge/verify/cms1/sip-tls', 'verify');
     expect(v.kind).toBe('verify');
-    expect(v.expectChain).toEqual([p.certificates[0].certificate.sha256, step(p, 'callbridge/upload/cms1').chain![0].sha256]);
+    expect(v.expectChain).toEqual([p.certificates[0].certificate.sha256, step(p, 'callbridge/upload/cms1', 'upload-file').chain![0].sha256]);
   });
 
   it('verifies turn only where the server declares its TLS port', () => {
@@ -110,7 +110,7 @@ describe('service ports are data (DOMAIN.md §6)', () => {
       servers: [{ fqdn: CMS1, services: ['turn'], ports: { 'turn-tls': 3478 } }, { fqdn: CMS2, services: ['turn'] }],
       databaseCertificates: undefined,
     });
-    expect(step(p, 'turn/verify/cms1/turn-tls').port!.port).toBe(3478);
+    expect(step(p, 'turn/verify/cms1/turn-tls', 'verify').port!.port).toBe(3478);
     expect(p.steps.some((s) => s.id.startsWith('turn/verify/cms2'))).toBe(false);
   });
 });
@@ -120,7 +120,7 @@ describe('clustered certificates change one server at a time', () => {
     const p = plan([{ service: 'callbridge', scope: 'clustered' }]);
     inOrder(p, ['callbridge/verify/cms1/sip-tls', 'callbridge/restart/cms2', 'callbridge/verify/cms2/sip-tls', 'callbridge/restart/cms3']);
     // AND every peer gets the same files (one certificate) before any check
-    const names = (s: string) => step(p, `callbridge/upload/${s}`).files!.map((f) => f.name);
+    const names = (s: string) => step(p, `callbridge/upload/${s}`, 'upload-file').files!.map((f) => f.name);
     expect(names('cms2')).toEqual(names('cms1'));
     expect(names('cms3')).toEqual(names('cms1'));
   });
@@ -168,14 +168,14 @@ describe('how a driver tells a step is done', () => {
   it('assign: the service status names the new key and certificate; restart: the port presents the new leaf', () => {
     const p = plan([{ service: 'callbridge', scope: 'clustered' }, { service: 'webadmin', server: CMS1 }]);
     const n = b(p, 'webadmin');
-    const done = step(p, 'webadmin/assign/cms1').doneWhen!;
+    const done = step(p, 'webadmin/assign/cms1', 'mmp').doneWhen!;
     expect(done.mmp).toBe('webadmin');
     const status = `Enabled : true\nKey file : ${n}.key\nCertificate file : ${n}.crt\n`;
     expect(done.matches!.every((r) => new RegExp(r, 'mi').test(status))).toBe(true);
     expect(done.matches!.every((r) => new RegExp(r, 'mi').test(status.replace(n, 'webadmin')))).toBe(false);
     // A webadmin left disabled by a fault is not done: the step runs again and enables it
     expect(done.matches!.every((r) => new RegExp(r, 'mi').test(status.replace('true', 'false')))).toBe(false);
-    const restart = step(p, 'callbridge/restart/cms1').doneWhen!;
+    const restart = step(p, 'callbridge/restart/cms1', 'mmp').doneWhen!;
     expect(restart.port).toEqual({ name: 'sip-tls', port: 5061, handshake: 'tls', keyType: 'RSA' });
     expect(restart.leafSha256).toBe(p.certificates.find((c) => c.service === 'callbridge')!.certificate.sha256);
   });

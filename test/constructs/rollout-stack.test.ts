@@ -30,7 +30,7 @@ describe('RolloutStack synth', () => {
     const { stack } = labStack();
     // WHEN synthesized with validations
     const tf = synthJson(stack);
-    const plan = stack._plan();
+    const plan = stack._rolloutPlan();
     // THEN every step has a resource named after its id
     const names = Object.keys(tf.resource.terraform_data).sort();
     expect(names).toHaveLength(plan.steps.length);
@@ -41,7 +41,7 @@ describe('RolloutStack synth', () => {
   it('sets depends_on to exactly the step graph edges', () => {
     const { stack } = labStack();
     const tf = synthJson(stack);
-    for (const step of stack._plan().steps) {
+    for (const step of stack._rolloutPlan().steps) {
       const res = tf.resource.terraform_data[step.id.replace(/\//g, '__')];
       const want = step.dependsOn.map((d) => `terraform_data.${d.replace(/\//g, '__')}`).sort();
       expect((res.depends_on ?? []).slice().sort(), step.id).toEqual(want);
@@ -63,7 +63,7 @@ describe('RolloutStack synth', () => {
     const synth = Testing.synth(stack, true);
     expect(
       Testing.toHaveResourceWithProperties(synth, 'terraform_data', {
-        provisioner: [{ 'local-exec': { command: 'ucrollout step run tomcat/identity/cs-ccm-pub --plan plan.json' } }],
+        provisioner: [{ 'local-exec': { command: 'tomcat/identity/cs-ccm-pub', interpreter: ['ucrollout', 'step', 'run', '--plan', 'plan.json'] } }],
       }),
     ).toBe(true);
     const res = JSON.parse(synth).resource.terraform_data['tomcat__identity__cs-ccm-pub'];
@@ -103,7 +103,8 @@ describe('RolloutStack synth', () => {
     labStack(app2);
     app2.synth();
     expect(read()).toEqual(first);
-    expect(first[1]).toContain('"formatVersion": 1');
+    expect(first[1]).toContain('"formatVersion": 2');
+    expect(first[1]).toContain('"platform": "cucm"');
     expect(first[2]).toContain('# Certificate rollout plan: cluster `lab`');
   });
 

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StepFailure } from '../../lib/executor/errors';
-import { CmsClusterPlan, CmsPlanStep } from '../../lib/plan';
+import { CmsClusterPlan, CmsStep, UploadFileStep } from '../../lib/platforms';
 import { CMS1, CMS2, EXAMPLE_CERTS, plan, step } from '../cms/helpers';
 import { FakeBench, FakeServer, fakeBench, fakeClock } from './cms-fakes';
 
@@ -51,7 +51,7 @@ describe('mmp steps', () => {
   });
 
   it('makes a key and CSR with pki csr once; done when pki list shows both', async () => {
-    const csr = step(p, 'webadmin/csr/cms1');
+    const csr = step(p, 'webadmin/csr/cms1', 'mmp');
     const basename = csr.mmp![0].command.split(' ')[2];
     cms1.script = (c, s) => {
       if (c === 'pki list') return [...s.files.keys()].join('\n');
@@ -71,7 +71,7 @@ describe('mmp steps', () => {
   });
 
   it('refuses pki csr over a key of that name without its CSR (it may be in service)', async () => {
-    const csr = step(p, 'webadmin/csr/cms1');
+    const csr = step(p, 'webadmin/csr/cms1', 'mmp');
     const basename = csr.mmp![0].command.split(' ')[2];
     cms1.script = (c) => (c === 'pki list' ? `${basename}.key\n${basename}.crt\n` : 'should not run');
     const message = await failure(bench.run(csr));
@@ -80,7 +80,7 @@ describe('mmp steps', () => {
   });
 
   it('fails a check whose output the plan rejects, naming command, expression and output', async () => {
-    const check = step(p, 'webadmin/check/cms1');
+    const check = step(p, 'webadmin/check/cms1', 'mmp');
     cms1.script = (c) => (c.startsWith('pki inspect') ? 'Subject: CN=cms1.example.com\nValid until 2027' : c.startsWith('pki match') ? 'Key and certificate do not match' : 'Certificate verified OK');
     const message = await failure(bench.run(check));
     expect(message).toBe(
@@ -91,7 +91,7 @@ describe('mmp steps', () => {
   });
 
   it('assigns with disable / certs / enable; done when the status names both files and says enabled', async () => {
-    const assign = step(p, 'webadmin/assign/cms1');
+    const assign = step(p, 'webadmin/assign/cms1', 'mmp');
     const [, certs] = assign.mmp!.map((c) => c.command);
     const [, , key, crt] = certs.split(' ');
     let enabled = true;
@@ -115,7 +115,7 @@ describe('mmp steps', () => {
   });
 
   it('re-enables the service when the MMP refuses the certificate, then fails naming both', async () => {
-    const assign = step(p, 'webadmin/assign/cms1');
+    const assign = step(p, 'webadmin/assign/cms1', 'mmp');
     const certs = assign.mmp![1].command;
     cms1.script = (c) => (c === 'webadmin' ? status(true, 'old.key', 'old.crt') : c === certs ? 'Failure: key and certificate do not match' : 'ok');
     const message = await failure(bench.run(assign));
@@ -127,7 +127,7 @@ describe('mmp steps', () => {
   });
 
   it('waits for Connected Primary, re-running the status until it shows', async () => {
-    const check = step(p, 'database/check-primary/cms1');
+    const check = step(p, 'database/check-primary/cms1', 'mmp');
     let calls = 0;
     cms1.script = () => (++calls < 3 ? 'Nodes:\n  10.0.0.1 (me) : Initializing\n' : 'Nodes:\n  Node: (me): Connected Primary\n');
     const start = fakeClock.now();
@@ -137,7 +137,7 @@ describe('mmp steps', () => {
   });
 
   it('gives up waiting after waitSeconds, saying how long and how often it asked', async () => {
-    const check = step(p, 'database/check-primary/cms1');
+    const check = step(p, 'database/check-primary/cms1', 'mmp');
     expect(check.mmp![0].waitSeconds).toBe(300);
     cms1.script = () => 'Nodes:\n  10.0.0.1 (me) : Connected Replica\n';
     const message = await failure(bench.run(check));
@@ -147,14 +147,14 @@ describe('mmp steps', () => {
   });
 
   it('stops a database step at a refused command: initialize on a server that is not the primary', async () => {
-    const init = step(p, 'database/initialize/cms1');
+    const init = step(p, 'database/initialize/cms1', 'mmp');
     cms1.script = (c) => (c === 'database cluster initialize' ? 'Failure: this node cannot initialize: it is not the database primary' : '');
     const message = await failure(bench.run(init));
     expect(message).toMatch(/^cms1\.example\.com: 'database cluster initialize' was refused \("Failure: this node cannot initialize/);
   });
 
   it('skips a restart when the port already presents the planned leaf, and restarts otherwise', async () => {
-    const restart = step(p, 'callbridge/restart/cms1');
+    const restart = step(p, 'callbridge/restart/cms1', 'mmp');
     cms1.script = () => 'Restarting callbridge';
     cms1.leaves.set(5061, restart.doneWhen!.leafSha256!);
     expect(await bench.run(restart)).toEqual({ changed: false, summary: 'already done' });
@@ -169,9 +169,9 @@ describe('mmp steps', () => {
 
 describe('upload-file', () => {
   /** A copy of a planned upload step with local files that exist and fingerprints that fit. */
-  function uploadStep(id: string): CmsPlanStep {
-    const s = step(p, id);
-    const files = s.files!.map((f) => {
+  function uploadStep(id: string): UploadFileStep {
+    const s = step(p, id, 'upload-file');
+    const files = s.files.map((f) => {
       if (!f.file) return f;
       const body = f.content === 'private-key' ? KEY : `-----BEGIN CERTIFICATE-----\n${f.name}\n-----END CERTIFICATE-----\n`;
       bench.writeLocal(f.file, body);
@@ -226,7 +226,7 @@ describe('upload-file', () => {
   });
 
   it('overwrites the database files when the plan says so', async () => {
-    const copy = step(p, 'database/copy/cms2');
+    const copy = step(p, 'database/copy/cms2', 'upload-file');
     for (const f of copy.files!) {
       cms1.files.set(f.name, Buffer.from(`new ${f.name}`));
       cms2.files.set(f.name, Buffer.from(`old ${f.name}`));
@@ -244,7 +244,7 @@ describe('upload-file', () => {
 
 describe('download-file', () => {
   it('fetches the CSR beside plan.json', async () => {
-    const down = step(p, 'webadmin/download-csr/cms1');
+    const down = step(p, 'webadmin/download-csr/cms1', 'download-file');
     const f = down.files![0];
     cms1.files.set(f.name, Buffer.from(CSR));
     expect(await bench.run(down)).toEqual({ changed: false, summary: `fetched from ${CMS1}: ${f.name} → ${f.file}` });
@@ -252,7 +252,7 @@ describe('download-file', () => {
   });
 
   it('says which step did not make the file, and refuses what is not a CSR', async () => {
-    const down = step(p, 'webadmin/download-csr/cms1');
+    const down = step(p, 'webadmin/download-csr/cms1', 'download-file');
     const f = down.files![0];
     expect(await failure(bench.run(down))).toBe(`${CMS1} has no ${f.name}: the step that makes it (pki csr) did not run or failed; apply again once it has`);
     cms1.files.set(f.name, Buffer.from('garbage'));
@@ -261,7 +261,7 @@ describe('download-file', () => {
   });
 
   it('never fetches a private key to disk', async () => {
-    const down = step(p, 'webadmin/download-csr/cms1');
+    const down = step(p, 'webadmin/download-csr/cms1', 'download-file');
     const bad = { ...down, files: [{ name: 'webadmin.key', content: 'private-key' as const, file: 'keys/webadmin.key' }] };
     expect(await failure(bench.run(bad))).toBe(`Step webadmin/download-csr/cms1 would fetch the private key webadmin.key to disk: private keys stay on the servers; re-run 'ucrollout plan'`);
     expect(cms1.reads).toEqual([]);
@@ -270,13 +270,17 @@ describe('download-file', () => {
 
 describe('kinds and platforms', () => {
   it('refuses a CUCM kind in a Meeting Server plan before connecting anywhere', async () => {
-    const odd = { ...step(p, 'preflight/cms1'), kind: 'upload-identity' as const };
-    expect(await failure(bench.run(odd))).toBe(`Step preflight/cms1 has kind 'upload-identity', which a Meeting Server plan does not use: the plan is inconsistent, re-run 'ucrollout plan'`);
+    const odd = { ...step(p, 'preflight/cms1'), kind: 'upload-identity' } as unknown as CmsStep;
+    expect(await failure(bench.run(odd))).toBe(
+      `Step preflight/cms1 has kind 'upload-identity', which a cms plan of this ucrollout does not run (it runs manual, mmp, upload-file, download-file, verify): the plan is inconsistent or newer, re-run 'ucrollout plan'`,
+    );
     expect(cms1.commands).toEqual([]);
   });
 
   it('names a kind this ucrollout does not know', async () => {
-    const odd = { ...step(p, 'preflight/cms1'), kind: 'teleport' as unknown as 'mmp' };
-    expect(await failure(bench.run(odd))).toBe(`Step preflight/cms1 has kind 'teleport', which this ucrollout cannot run: upgrade ucrollout or re-plan`);
+    const odd = { ...step(p, 'preflight/cms1'), kind: 'teleport' } as unknown as CmsStep;
+    expect(await failure(bench.run(odd))).toBe(
+      `Step preflight/cms1 has kind 'teleport', which a cms plan of this ucrollout does not run (it runs manual, mmp, upload-file, download-file, verify): the plan is inconsistent or newer, re-run 'ucrollout plan'`,
+    );
   });
 });

@@ -15,8 +15,7 @@ import { StepContext } from '../../lib/executor/context';
 import { StepOutcome } from '../../lib/executor/outcome';
 import { LoadedPlan } from '../../lib/executor/plan-file';
 import { executeStep } from '../../lib/executor/run-step';
-import { CmsClusterPlan, CmsPlanStep } from '../../lib/plan';
-import { PlanStep } from '../../lib/plan/types';
+import { CmsClusterPlan, CmsStep, PlanStep } from '../../lib/platforms';
 
 /** Answers one MMP command: the text it prints (the fake adds echo and prompt). */
 export type MmpScript = (command: string, server: FakeServer) => string;
@@ -150,7 +149,7 @@ export interface FakeBench {
   readonly servers: Map<string, FakeServer>;
   readonly logged: string[];
   /** Runs a step (doneWhen, refuseWhen, the kind) as `ucrollout step run` would, without the journal. */
-  run(stepOrId: string | CmsPlanStep): Promise<StepOutcome>;
+  run(stepOrId: string | CmsStep): Promise<StepOutcome>;
   /** A file beside plan.json. */
   writeLocal(ref: string, data: string | Buffer): void;
 }

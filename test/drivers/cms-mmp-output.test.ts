@@ -14,9 +14,9 @@ import {
   outputExcerpt,
   stripMmpEcho,
 } from '../../lib/drivers/mmp-output';
-import { PKI_CHECKS, SERVICE_ENABLED } from '../../lib/plan/cms-certificate-plan';
-import { CONNECTED_PRIMARY, PRIMARY_LINE } from '../../lib/plan/cms-database-plan';
-import { fileNamePattern } from '../../lib/plan/cms-graph';
+import { PKI_CHECKS, SERVICE_ENABLED } from '../../lib/platforms/cms/certificate-plan';
+import { CONNECTED_PRIMARY, PRIMARY_LINE } from '../../lib/platforms/cms/database-plan';
+import { fileNamePattern } from '../../lib/platforms/cms/graph';
 
 const PKI_LIST = [
   'User supplied certificates and keys:',

@@ -14,7 +14,8 @@ import { SftpDriver } from '../../lib/drivers/sftp-driver';
 import { StepFailure } from '../../lib/executor/errors';
 import { loadPlanFile } from '../../lib/executor/plan-file';
 import { journalIds } from '../../lib/executor/state-files';
-import { CmsClusterPlan, CmsPlanStep } from '../../lib/plan';
+import { CmsClusterPlan, CmsStep } from '../../lib/platforms';
+import { stepOf } from '../plan/helpers';
 import { CMS1, CMS2, CMS3, CMS_ENV, CmsLab, startCmsLab } from './cms-twin-lab';
 
 /** The step runner's environment in these tests: the MMP credentials, manual steps confirmed. */
@@ -32,8 +33,8 @@ async function failure(run: Promise<unknown>): Promise<string> {
 }
 
 /** Steps that only look, or look first (doneWhen): running them again changes nothing. */
-function idempotent(s: CmsPlanStep): boolean {
-  return !!s.doneWhen || s.kind === 'upload-file' || s.kind === 'download-file' || s.kind === 'verify' || s.kind === 'manual' || /^(preflight|[a-z]+\/check)\//.test(s.id);
+function idempotent(s: CmsStep): boolean {
+  return (s.kind === 'mmp' && !!s.doneWhen) || s.kind === 'upload-file' || s.kind === 'download-file' || s.kind === 'verify' || s.kind === 'manual' || /^(preflight|[a-z]+\/check)\//.test(s.id);
 }
 
 /** Every step in plan order (dependencies first); the idempotent ones twice. Returns the second runs' summaries. */
@@ -103,7 +104,7 @@ describe('the MMP and SFTP driver: identity and credentials as for CUCM', () => 
 describe('the example, step by step against the twin', () => {
   it('phase 1: refuses pki csr over a key of that name without its CSR; then makes and fetches every CSR', async () => {
     const plan = lab.plan();
-    const csr = plan.steps.find((s) => s.id === 'webadmin/csr/cms3')!;
+    const csr = stepOf(plan, 'webadmin/csr/cms3', 'mmp');
     const key = `${csr.mmp![0].command.split(' ')[2]}.key`;
     // GIVEN cms3 holds a key of the planned basename without its CSR (maybe in service)
     const sftp = await lab.sftp(CMS3);
@@ -138,15 +139,15 @@ describe('the example, step by step against the twin', () => {
       await lab.run(s.id, { env: ENV });
       done.add(s.id);
     }
-    const assign = plan.steps[upTo];
+    const assign = stepOf(plan, 'webbridge/assign/cms1', 'mmp');
     const certs = assign.mmp![1].command;
     const [, , key, crt, bundle] = certs.split(' ');
-    const callbridgeKey = plan.steps.find((s) => s.id === 'callbridge/upload/cms1')!.files!.find((f) => f.content === 'private-key')!.name;
+    const callbridgeKey = stepOf(plan, 'callbridge/upload/cms1', 'upload-file').files.find((f) => f.content === 'private-key')!.name;
 
     // GIVEN a plan whose webbridge certs names another service's key
     const wrongKey = lab.variant('plan-wrong-key', {
       ...plan,
-      steps: plan.steps.map((s) => (s.id === assign.id ? { ...s, mmp: s.mmp!.map((c) => (c.command === certs ? { command: `webbridge certs ${callbridgeKey} ${crt} ${bundle}` } : c)) } : s)),
+      steps: plan.steps.map((s) => (s.id === assign.id && s.kind === 'mmp' ? { ...s, mmp: s.mmp.map((c) => (c.command === certs ? { command: `webbridge certs ${callbridgeKey} ${crt} ${bundle}` } : c)) } : s)),
     });
     // WHEN it runs THEN the MMP's refusal stops it, webbridge is enabled again with its old certificate
     const message = await failure(lab.run(assign.id, { planPath: wrongKey }));
@@ -157,7 +158,7 @@ describe('the example, step by step against the twin', () => {
     expect(status).not.toMatch(new RegExp(key.replace('.', '\\.')));
 
     // GIVEN a plan that would send other bytes under a name already on the server
-    const upload = plan.steps.find((s) => s.id === 'webbridge/upload/cms1')!;
+    const upload = stepOf(plan, 'webbridge/upload/cms1', 'upload-file');
     const crtFile = upload.files!.find((f) => f.content === 'certificate')!;
     const other = upload.files!.find((f) => f.content === 'ca-bundle')!;
     const clash = lab.variant('plan-clash', { ...plan, steps: plan.steps.map((s) => (s.id === upload.id ? { ...s, files: [{ ...other, name: crtFile.name }] } : s)) });
@@ -169,7 +170,7 @@ describe('the example, step by step against the twin', () => {
     const again = await runAll(plan, done);
     for (const [id, summary] of again) {
       const s = plan.steps.find((x) => x.id === id)!;
-      if (s.doneWhen || s.kind === 'upload-file') expect(summary, id).toBe('already done');
+      if ((s.kind === 'mmp' && s.doneWhen) || s.kind === 'upload-file') expect(summary, id).toBe('already done');
       if (s.kind === 'verify') expect(summary, id).toMatch(/presents the new chain/);
     }
   }, 120_000);
@@ -178,7 +179,7 @@ describe('the example, step by step against the twin', () => {
     expect(await lab.mmp(CMS1, 'database cluster status')).toMatch(/\(me\)\s*:\s*Connected Primary/);
     for (const replica of [CMS2, CMS3]) expect(await lab.mmp(replica, 'database cluster status')).toMatch(/\(me\)\s*:\s*Connected Replica/);
     // the key made on cms1 for xmpp reached its peers (copied server to server)
-    const xmppKey = lab.plan().steps.find((s) => s.id === 'xmpp/upload/cms2')!.files!.find((f) => f.fromNode)!.name;
+    const xmppKey = stepOf(lab.plan(), 'xmpp/upload/cms2', 'upload-file').files.find((f) => f.fromNode)!.name;
     const read = async (fqdn: string) => {
       const sftp = await lab.sftp(fqdn);
       try {

@@ -14,7 +14,7 @@ import { SftpDriver } from '../../lib/drivers/sftp-driver';
 import { SshTarget } from '../../lib/drivers/ssh-session';
 import { StepOutcome } from '../../lib/executor/outcome';
 import { RunStepOptions, runStep } from '../../lib/executor/run-step';
-import { CmsClusterPlan, prepareCmsClusterPlan, renderCmsPlanJson } from '../../lib/plan';
+import { CmsClusterPlan, prepareCmsClusterPlan, renderPlanJson } from '../../lib/platforms';
 import { loadLabCa } from '../../lib/pki';
 import { signServerCsrs } from '../../lib/rehearsal/cms-lab-pki';
 import { LabCertificates, issueLabCertificates } from '../../lib/rehearsal/lab-pki';
@@ -75,7 +75,7 @@ export async function startCmsLab(addressBase: string): Promise<CmsLab> {
       mkdirSync(dirname(join(planDir, f.file)), { recursive: true });
       writeFileSync(join(planDir, f.file), f.text);
     }
-    writeFileSync(planPath, renderCmsPlanJson(prepared.plan));
+    writeFileSync(planPath, renderPlanJson(prepared.plan));
     current = prepared.plan;
     return current;
   };
@@ -104,7 +104,7 @@ export async function startCmsLab(addressBase: string): Promise<CmsLab> {
     signCsrs: () => signServerCsrs(current, planDir, loadLabCa(join(dir, 'ca'))),
     variant: (name, plan) => {
       const file = join(planDir, `${name}.json`);
-      writeFileSync(file, renderCmsPlanJson(plan));
+      writeFileSync(file, renderPlanJson(plan));
       return file;
     },
     run: (id, extra = {}) => runStep({ planPath, stepId: id, resolvePath: readyFile, env: CMS_ENV, timeouts: { connectMs: 10_000, restartMs: 20_000 }, ...extra }),

@@ -10,7 +10,8 @@ import { CliDriver } from '../../lib/drivers/cli-driver';
 import { Credentials } from '../../lib/drivers/credentials';
 import { NodeError, NodeIdentityError } from '../../lib/drivers/errors';
 import { HostKeyPins } from '../../lib/drivers/host-keys';
-import { certificatePems, sha256OfPem } from '../../lib/drivers/pem';
+import { sha256Fingerprint } from '../../lib/pki/fingerprint';
+import { certificatePems } from '../../lib/pki/pem';
 import { CertRestClient } from '../../lib/drivers/rest-driver';
 import { ServiceabilityClient } from '../../lib/drivers/soap-driver';
 import { probeChain } from '../../lib/drivers/tls-probe';
@@ -154,7 +155,7 @@ describe('drivers against the twin', () => {
     it('reads identity, trust and snapshot of the node it is sent to', async () => {
       const rest = new CertRestClient(https(IMP));
       const identity = await rest.identity('cup-xmpp');
-      expect(identity!.sha256).toBe(sha256OfPem(identity!.pem));
+      expect(identity!.sha256).toBe(sha256Fingerprint(identity!.pem));
       const snapshot = await rest.snapshot();
       expect(snapshot.identities.map((i) => i.service)).toEqual(expect.arrayContaining(['tomcat', 'cup-xmpp']));
       expect(await rest.trust('cup-xmpp')).toContainEqual(expect.objectContaining({ fileName: `${IMP}.pem` }));

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StepFailure } from '../../lib/executor/errors';
-import { writeNodeFaults } from '../../lib/simulator/faults';
+import { writeNodeFaults } from '../../lib/simulator';
 import { ENV, IMP, Lab, PUB, SUB, startLab } from './helpers';
 
 describe('steps against twin faults', () => {

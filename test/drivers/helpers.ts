@@ -16,7 +16,7 @@ import { Endpoint, ResolveMap, endpointFor, loadResolveMap } from '../../lib/dri
 import { RunStepOptions, runStep } from '../../lib/executor/run-step';
 import { StepOutcome } from '../../lib/executor/outcome';
 import { ClusterDecl, Declarations, NodeDecl, NodeRole } from '../../lib/model';
-import { ClusterPlan, prepareClusterPlan } from '../../lib/plan';
+import { ClusterPlan, prepareClusterPlan } from '../../lib/platforms';
 import { RunningTwin, startTwin } from '../../lib/simulator';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -186,7 +186,7 @@ export async function startLab(addressBase: string, opts: LabOptions & { restart
   const declarations = labDeclarations(opts);
   const planDir = join(dir, 'out');
   mkdirSync(planDir, { recursive: true });
-  const plan = prepareClusterPlan(declarations, 'lab', { baseDir: dir, planDir });
+  const { plan } = prepareClusterPlan(declarations, 'lab', { baseDir: dir, planDir });
   const planPath = join(planDir, 'plan.json');
   writeFileSync(planPath, JSON.stringify(plan, null, 2));
   const twin = await startTwin({

@@ -6,9 +6,9 @@ import { AwaitingConfirmation } from '../../lib/executor/errors';
 import { loadPlanFile } from '../../lib/executor/plan-file';
 import { runStep } from '../../lib/executor/run-step';
 import { readJournal, recordConfirmation } from '../../lib/executor/state-files';
-import { ClusterPlan, PlanStep } from '../../lib/plan';
+import { ClusterPlan, CucmStep, ManualStep } from '../../lib/platforms';
 
-const STEP: PlanStep = {
+const STEP: ManualStep = {
   id: 'CallManager/manual/ctl-update',
   kind: 'manual',
   cluster: 'lab',
@@ -21,12 +21,14 @@ const STEP: PlanStep = {
   trigger: 'aaaa',
 };
 
-function planFile(step: PlanStep = STEP): string {
+function planFile(step: CucmStep = STEP): string {
   const dir = mkdtempSync(join(tmpdir(), 'manual-'));
   const plan: ClusterPlan = {
-    formatVersion: 1,
+    formatVersion: 2,
+    platform: 'cucm',
     cluster: { name: 'lab', securityMode: 'mixed', sso: false, credentials: { usernameEnv: 'U', passwordEnv: 'P' }, interclusterPeers: [], nodes: [] },
     purposes: ['CallManager'],
+    certificates: [],
     warnings: [],
     steps: [step],
   };
@@ -65,8 +67,10 @@ describe('manual steps', () => {
 
   it('names a plan that is not a plan', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'manual-'));
-    writeFileSync(join(dir, 'x.json'), '{"formatVersion": 2}');
-    await expect(runStep({ planPath: join(dir, 'x.json'), stepId: 'a', env: {} })).rejects.toThrow(/is not a plan of format 1/);
+    writeFileSync(join(dir, 'x.json'), '{"formatVersion": 1}');
+    await expect(runStep({ planPath: join(dir, 'x.json'), stepId: 'a', env: {} })).rejects.toThrow(/is a plan of format 1, this ucrollout reads format 2/);
+    writeFileSync(join(dir, 'y.json'), '{"formatVersion": 2}');
+    await expect(runStep({ planPath: join(dir, 'y.json'), stepId: 'a', env: {} })).rejects.toThrow(/is a plan for platform undefined, which this ucrollout cannot run/);
     await expect(runStep({ planPath: join(dir, 'missing.json'), stepId: 'a', env: {} })).rejects.toThrow(/Cannot read plan .*missing\.json' \(ENOENT\)/);
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwaitingConfirmation, StepFailure } from '../../lib/executor/errors';
 import { journalIds } from '../../lib/executor/state-files';
 import { loadPlanFile } from '../../lib/executor/plan-file';
-import { ClusterPlan } from '../../lib/plan';
+import { ClusterPlan } from '../../lib/platforms';
 import { ENV, IMP, Lab, PASS_ENV, PUB, SUB, USER_ENV, sha256, startLab } from './helpers';
 
 describe('step run against the twin', () => {
@@ -45,7 +45,7 @@ describe('step run against the twin', () => {
     expect(await run('preflight/cs-ccm-sub')).toBe(`checked ${SUB}: 2 service(s) running`);
     expect(await run('preflight/cs-imp')).toBe(`checked ${IMP}: 2 service(s) running`);
 
-    const mixed = planVariant('plan-mixed', (p) => ({ ...p, steps: p.steps.map((s) => (s.expectSecurityMode ? { ...s, expectSecurityMode: 'mixed' } : s)) }));
+    const mixed = planVariant('plan-mixed', (p) => ({ ...p, steps: p.steps.map((s) => (s.kind === 'preflight' && s.expectSecurityMode ? { ...s, expectSecurityMode: 'mixed' } : s)) }));
     await expect(lab.run('preflight/cs-ccm-pub', { planPath: mixed })).rejects.toThrow(
       `${PUB}: the cluster security mode is non-secure, the plan assumes mixed: fix securityMode in the declarations and re-plan`,
     );

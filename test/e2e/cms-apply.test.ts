@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Credentials } from '../../lib/drivers/credentials';
 import { HostKeyPins } from '../../lib/drivers/host-keys';
 import { MmpDriver } from '../../lib/drivers/mmp-driver';
-import { CmsClusterPlan, stepResourceName } from '../../lib/plan';
+import { CmsClusterPlan, VerifyStep, stepResourceName } from '../../lib/platforms';
 import { RehearsalBench, prepareRehearsal } from '../../lib/rehearsal/rehearse';
 import { presentedLeaf } from './helpers';
 
@@ -25,7 +25,7 @@ let phase1: CmsClusterPlan;
 /** For every verify step: what the server presents on that port now (our own TLS connection), against the plan. */
 async function servedVersusPlan(plan: CmsClusterPlan): Promise<{ id: string; served: string; expected: string }[]> {
   const out = [];
-  for (const step of plan.steps.filter((s) => s.kind === 'verify' && s.port)) {
+  for (const step of plan.steps.filter((s): s is VerifyStep => s.kind === 'verify' && !!s.port)) {
     const node = bench.twin.ready.nodes[step.node];
     out.push({ id: step.id, served: await presentedLeaf(node.address, node.ports[step.port!.name], step.node), expected: step.expectChain![0] });
   }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ClusterPlan, PlanStep, stepResourceName } from '../../lib/plan';
+import { ClusterPlan, PlanStep, stepResourceName } from '../../lib/platforms';
 import { RehearsalBench, prepareRehearsal } from '../../lib/rehearsal/rehearse';
 import { NodeFaults, readNodeFaults, writeNodeFaults } from '../../lib/simulator';
 import { TwinSnapshot, applyStack, dependentsOf, initStack, resources, servedVersusPlan, stepIdsByResource, twinSnapshot } from './helpers';

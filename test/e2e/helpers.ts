@@ -3,7 +3,7 @@
  * node presents over a TLS connection of the test's own, and the plan's dependency graph.
  */
 import { connect } from 'node:tls';
-import { ClusterPlan, stepResourceName } from '../../lib/plan';
+import { ClusterPlan, VerifyStep, stepResourceName } from '../../lib/platforms';
 import { RehearsalBench, rehearsalEnv } from '../../lib/rehearsal/rehearse';
 import { ApplyResult, terraformApply, terraformInit } from '../../lib/rehearsal/terraform';
 
@@ -29,7 +29,7 @@ export function presentedLeaf(host: string, port: number, servername: string): P
 /** For every verify step with a TLS port: what the node presents there now, against the plan's leaf. */
 export async function servedVersusPlan(bench: RehearsalBench, plan: ClusterPlan): Promise<ServedLeaf[]> {
   const out: ServedLeaf[] = [];
-  for (const step of plan.steps.filter((s) => s.kind === 'verify' && s.port)) {
+  for (const step of plan.steps.filter((s): s is VerifyStep => s.kind === 'verify' && !!s.port)) {
     const node = bench.twin.ready.nodes[step.node];
     out.push({ id: step.id, served: await presentedLeaf(node.address, node.ports[step.port!.name], step.node), expected: step.expectChain![0] });
   }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stepResourceName } from '../../lib/plan';
+import { stepResourceName } from '../../lib/platforms';
 import { reissueLabCertificate } from '../../lib/rehearsal/lab-pki';
 import { RehearsalBench, prepareRehearsal } from '../../lib/rehearsal/rehearse';
 import { servedVersusPlan } from './helpers';

@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ClusterPlan, PlanStep, stepResourceName } from '../../lib/plan';
+import { ClusterPlan, CucmStep, stepResourceName } from '../../lib/platforms';
+import { stepOf } from '../plan/helpers';
 import { RehearsalBench, prepareRehearsal } from '../../lib/rehearsal/rehearse';
 import { applyStack, dependentsOf, initStack, presentedLeaf, servedVersusPlan, stepIdsByResource, twinSnapshot } from './helpers';
 
@@ -61,7 +62,7 @@ function removeSteps(stackDir: string, ids: readonly string[]): ClusterPlan {
   const removed = new Set(ids);
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
   const through = (id: string): string[] => (removed.has(id) ? byId.get(id)!.dependsOn.flatMap(through) : [id]);
-  const steps: PlanStep[] = plan.steps.filter((s) => !removed.has(s.id)).map((s) => ({ ...s, dependsOn: [...new Set(s.dependsOn.flatMap(through))].sort() }));
+  const steps: CucmStep[] = plan.steps.filter((s) => !removed.has(s.id)).map((s) => ({ ...s, dependsOn: [...new Set(s.dependsOn.flatMap(through))].sort() }));
   const broken: ClusterPlan = { ...plan, steps };
   for (const id of ids) {
     expect(data[stepResourceName(id)], id).toBeDefined();
@@ -129,7 +130,7 @@ describe('a wrong plan fails on the twin', () => {
       const wrong = removeSteps(bench.stackDir('lab'), [skipped]);
       expect(wrong.steps.some((s) => s.id === skipped)).toBe(false);
       const idOf = stepIdsByResource(wrong);
-      const newLeaf = wrong.steps.find((s) => s.id === verify)!.expectChain![0];
+      const newLeaf = stepOf(wrong, verify, 'verify').expectChain[0];
       const https = bench.twin.ready.nodes[SUB];
       const oldLeaf = await presentedLeaf(https.address, https.ports.https, SUB);
       expect(oldLeaf).not.toBe(newLeaf);

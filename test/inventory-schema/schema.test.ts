@@ -26,4 +26,35 @@ describe('the published inventory JSON Schema', () => {
     expect([...schema.$defs.certificate.properties.purpose.enum].sort()).toEqual(purposeNames().sort());
     expect([...schema.$defs.trustEntry.properties.stores.items.enum].sort()).toEqual(trustStoreNames());
   });
+
+  it('refuses the wrong types the loader refuses', () => {
+    // GIVEN a valid inventory with one field of the wrong type  WHEN validated  THEN refused
+    const node = (over: Record<string, unknown>) => ({ clusters: [{ name: 'a', publisher: { fqdn: 'a.example.com', ...over } }] });
+    expect(validate(node({}))).toBe(true);
+    expect(validate(node({ services: 'Cisco TFTP' }))).toBe(false);
+    expect(validate(node({ services: ['Cisco TFTP\nutils system restart'] }))).toBe(false);
+    expect(validate(node({ services: ['Cisco TFPT'] }))).toBe(false);
+    expect(validate(node({ sshHostKeys: 'SHA256:abc' }))).toBe(false);
+    expect(validate(node({ ports: { https: '8443' } }))).toBe(false);
+    expect(validate(node({ ports: [22] }))).toBe(false);
+    expect(validate(node({ xmppFederation: 'yes' }))).toBe(false);
+    expect(validate(node({ address: '10.0.0.1 10.0.0.2' }))).toBe(false);
+    expect(validate({ clusters: [{ name: 'a', publisher: 'a.example.com', sso: 'false' }] })).toBe(false);
+    expect(validate({ clusters: [{ name: 'a', publisher: 'a.example.com', callManagerIncludeInactiveNodes: 'no' }] })).toBe(false);
+    expect(validate({ clusters: [{ name: 'a', publisher: 'a.example.com', interclusterPeers: 'b.example.com' }] })).toBe(false);
+    const withCert = (certificate: string) => ({ clusters: [{ name: 'a', publisher: 'a.example.com' }], certificates: [{ cluster: 'a', purpose: 'tomcat', certificate, ca: 'c' }] });
+    expect(validate(withCert('c.pem'))).toBe(true);
+    expect(validate(withCert('c.pem\nx'))).toBe(false);
+  });
+
+  it('refuses an inventory with nothing to plan, as the loader does', () => {
+    expect(validate({ clusters: [], certificateAuthorities: [], certificates: [] })).toBe(false);
+    expect(validate({ certificateAuthorities: [{ name: 'corp', root: 'ca/root.pem' }] })).toBe(false);
+    expect(validate({ clusters: [], cmsClusters: [{ name: 'm', version: '3.8', servers: [{ fqdn: 'cms1.example.com' }] }] })).toBe(true);
+  });
+
+  it('lists every catalog service name for node services', async () => {
+    const { Service } = await import('../../lib/catalog');
+    expect([...schema.$defs.service.enum].sort()).toEqual(Object.values(Service).sort());
+  });
 });

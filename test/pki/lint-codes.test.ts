@@ -16,10 +16,10 @@ import {
   generateCsr,
   generateKeyPair,
   lintCertificate,
-  lintDeclarations,
   privateKeyPem,
   toPem,
 } from '../../lib/pki';
+import { lintDeclarations } from '../../lib/platforms';
 import { x509 } from '../../lib/pki/x509';
 import {
   EC,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../lib/inventory';
 import { Declarations } from '../../lib/model';
-import { lintDeclarations } from '../../lib/pki';
+import { lintDeclarations } from '../../lib/platforms';
 import { IMP, MS_CN, PUB, SUB, TestCa, codes, labCluster, makeCa, makeLeaf, tempDir } from './support';
 
 const TFTP = 'cs-tftp.example.com';

@@ -3,7 +3,7 @@
  * steps of a re-issued certificate.
  */
 import { describe, expect, it } from 'vitest';
-import { ClusterPlan, planCluster, renderPlanJson, renderReview } from '../../lib/plan';
+import { ClusterPlan, planCluster, renderPlanJson, renderReview } from '../../lib/platforms';
 import { ScenarioOptions, has, planOf, scenario, steps } from './helpers';
 
 const ESTATE: ScenarioOptions = {

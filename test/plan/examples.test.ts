@@ -5,14 +5,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadInventory } from '../../lib/inventory';
-import { ClusterPlan, prepareClusterPlan, renderPlanJson, renderReview } from '../../lib/plan';
+import { ClusterPlan, prepareClusterPlan, renderPlanJson, renderReview } from '../../lib/platforms';
 import { SVC, reaches, restartSet, step } from './helpers';
 
 const EXAMPLES = resolve(__dirname, '../../examples');
 
 function planExample(file: string, cluster: string, planDir = EXAMPLES): ClusterPlan {
   const { declarations, baseDir } = loadInventory(join(EXAMPLES, file));
-  return prepareClusterPlan(declarations, cluster, { baseDir, planDir });
+  return prepareClusterPlan(declarations, cluster, { baseDir, planDir }).plan;
 }
 
 /** Base64 lines of every PEM body in the example folders. */
@@ -34,8 +34,8 @@ describe('examples/lab.yaml', () => {
     // GIVEN the lab inventory WHEN planned
     // THEN tomcat goes to all three nodes and CallManager to the two CUCM nodes
     expect(p.purposes).toEqual(['CallManager', 'tomcat']);
-    expect(step(p, 'tomcat/identity/cs-ccm-pub').distributeTo).toEqual(['cs-ccm-pub.example.com', 'cs-ccm-sub.example.com', 'cs-imp.example.com']);
-    expect(step(p, 'CallManager/identity/cs-ccm-pub').distributeTo).toEqual(['cs-ccm-pub.example.com', 'cs-ccm-sub.example.com']);
+    expect(step(p, 'tomcat/identity/cs-ccm-pub', 'upload-identity').distributeTo).toEqual(['cs-ccm-pub.example.com', 'cs-ccm-sub.example.com', 'cs-imp.example.com']);
+    expect(step(p, 'CallManager/identity/cs-ccm-pub', 'upload-identity').distributeTo).toEqual(['cs-ccm-pub.example.com', 'cs-ccm-sub.example.com']);
   });
 
   it('keeps the order rules on the real files', () => {
@@ -60,13 +60,13 @@ describe('examples/lab.yaml', () => {
 
   it('refers to the certificate files relative to the plan folder, with real fingerprints', () => {
     // GIVEN the plan written into examples/
-    const id = step(p, 'tomcat/identity/cs-ccm-pub');
+    const id = step(p, 'tomcat/identity/cs-ccm-pub', 'upload-identity');
     // WHEN the upload is read THEN the file is a relative reference
     expect(id.certificate?.file).toBe('certs/lab-tomcat.pem');
     expect(id.certificate?.sha256).toMatch(/^[0-9a-f]{64}$/);
     // AND from another folder it is relative to that folder
     const elsewhere = planExample('lab.yaml', 'lab', join(EXAMPLES, 'out', 'lab'));
-    expect(step(elsewhere, 'tomcat/identity/cs-ccm-pub').certificate?.file).toBe('../../certs/lab-tomcat.pem');
+    expect(step(elsewhere, 'tomcat/identity/cs-ccm-pub', 'upload-identity').certificate?.file).toBe('../../certs/lab-tomcat.pem');
   });
 
   it('plans twice to byte-identical output', () => {
@@ -82,11 +82,11 @@ describe('examples/large.yaml', () => {
 
   it('drops cucm-sub5 (no Cisco CallManager) from CallManager and keeps it for tomcat', () => {
     // GIVEN the large inventory (callManagerIncludeInactiveNodes: false) WHEN planned
-    const cm = step(p, 'CallManager/identity/cucm-pub').distributeTo!;
+    const cm = step(p, 'CallManager/identity/cucm-pub', 'upload-identity').distributeTo!;
     // THEN CallManager covers the five CallManager nodes, tomcat all eight nodes
     expect(cm).toHaveLength(5);
     expect(cm).not.toContain('cucm-sub5.corp.example.com');
-    expect(step(p, 'tomcat/identity/cucm-pub').distributeTo).toHaveLength(8);
+    expect(step(p, 'tomcat/identity/cucm-pub', 'upload-identity').distributeTo).toHaveLength(8);
     expect(restartSet(p, (s) => s.node === 'cucm-sub5.corp.example.com' && s.id.startsWith('CallManager/'))).toEqual([]);
     expect(restartSet(p, (s) => s.node === 'cucm-sub5.corp.example.com' && s.id.startsWith('tomcat/'))).toContain(`cucm-sub5: ${SVC.TOMCAT}`);
   });
@@ -112,8 +112,8 @@ describe('examples/large.yaml', () => {
   it('puts the Expressway-C root into tomcat-trust and CallManager-trust, before ISA and the CallManager restarts', () => {
     // GIVEN the trust entry WHEN planned
     // THEN two trust uploads; ISA waits for the tomcat-trust one, Cisco CallManager restarts for the CallManager-trust one
-    expect(step(p, 'trust/tomcat-trust/expressway-c-root').store).toBe('tomcat-trust');
-    expect(step(p, 'trust/CallManager-trust/expressway-c-root').store).toBe('CallManager-trust');
+    expect(step(p, 'trust/tomcat-trust/expressway-c-root', 'upload-trust').store).toBe('tomcat-trust');
+    expect(step(p, 'trust/CallManager-trust/expressway-c-root', 'upload-trust').store).toBe('CallManager-trust');
     expect(reaches(p, 'isa/restart/imp-pub', 'trust/tomcat-trust/expressway-c-root')).toBe(true);
     expect(reaches(p, 'CallManager/restart/cucm-sub1/cisco-callmanager', 'trust/CallManager-trust/expressway-c-root')).toBe(true);
   });

@@ -3,7 +3,7 @@
  * reported as `a => b => a`.
  */
 import { describe, expect, it } from 'vitest';
-import { DependencyGraph } from '../../lib/plan';
+import { DependencyGraph } from '../../lib/platforms';
 
 function graph(items: string[], edges: [string, string][]): DependencyGraph<string> {
   const g = new DependencyGraph<string>();

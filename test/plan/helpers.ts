@@ -18,7 +18,7 @@ import {
   NodeRole,
   TrustEntryDecl,
 } from '../../lib/model';
-import { ClusterPlan, PlanStep, planCluster } from '../../lib/plan';
+import { ClusterPlan, CucmStep, PlanStep, StepKind, planCluster } from '../../lib/platforms';
 
 // ---- service names, as `utils service list` prints them (DOMAIN.md §2, §3, §5) --------
 
@@ -248,9 +248,40 @@ export function plan(o: ScenarioOptions): ClusterPlan {
   return planOf(scenario(o));
 }
 
+// ---- step kinds ----------------------------------------------------------------------
+
+/** The step type of a kind: a kind's fields exist only on its own type (plan.json format 2). */
+export type StepOf<K extends StepKind> = Extract<PlanStep, { readonly kind: K }>;
+
+/** A type guard for `steps.filter(isKind('restart-service'))`: narrows to the kind's type. */
+export function isKind<K extends StepKind>(...kinds: readonly K[]): (s: PlanStep) => s is StepOf<K> {
+  return (s: PlanStep): s is StepOf<K> => (kinds as readonly string[]).includes(s.kind);
+}
+
+/** The steps of a plan (any platform) of this kind, narrowed, that match the predicate. */
+export function stepsOf<K extends StepKind>(
+  p: { readonly steps: readonly PlanStep[] },
+  kind: K,
+  pred: (s: StepOf<K>) => boolean = () => true,
+): StepOf<K>[] {
+  return p.steps.filter(isKind(kind)).filter(pred);
+}
+
+/** The step of this id in a plan of any platform, which must be of this kind. */
+export function stepOf<K extends StepKind>(p: { readonly steps: readonly PlanStep[] }, id: string, kind: K): StepOf<K> {
+  const s = p.steps.find((x) => x.id === id);
+  if (!s) throw new Error(`no step '${id}' in the plan; steps: ${p.steps.map((x) => x.id).join(', ')}`);
+  if (!isKind(kind)(s)) throw new Error(`step '${id}' is of kind '${s.kind}', not '${kind}'`);
+  return s;
+}
+
 // ---- graph queries --------------------------------------------------------------------
 
-export function step(p: ClusterPlan, id: string): PlanStep {
+/** The step of this id; with a kind, it must be of that kind and is narrowed to it. */
+export function step(p: ClusterPlan, id: string): CucmStep;
+export function step<K extends CucmStep['kind']>(p: ClusterPlan, id: string, kind: K): StepOf<K>;
+export function step(p: ClusterPlan, id: string, kind?: CucmStep['kind']): CucmStep {
+  if (kind !== undefined) return stepOf(p, id, kind) as CucmStep;
   const s = p.steps.find((x) => x.id === id);
   if (!s) throw new Error(`no step '${id}' in the plan; steps: ${p.steps.map((x) => x.id).join(', ')}`);
   return s;
@@ -277,21 +308,20 @@ export function reaches(p: ClusterPlan, fromId: string, toId: string): boolean {
   return false;
 }
 
-export function steps(p: ClusterPlan, pred: (s: PlanStep) => boolean): PlanStep[] {
+export function steps(p: ClusterPlan, pred: (s: CucmStep) => boolean): CucmStep[] {
   return p.steps.filter(pred);
 }
 
 /** `<node label>: <service>` of every restart step matching the predicate, sorted. */
-export function restartSet(p: ClusterPlan, pred: (s: PlanStep) => boolean = () => true): string[] {
-  return p.steps
-    .filter((s) => s.kind === 'restart-service' && pred(s))
+export function restartSet(p: ClusterPlan, pred: (s: StepOf<'restart-service'>) => boolean = () => true): string[] {
+  return stepsOf(p, 'restart-service', pred)
     .map((s) => `${s.node.split('.')[0]}: ${s.service}`)
     .sort();
 }
 
 /** The restart step of a service on a node (by node FQDN and service name), within a family's steps. */
-export function restartStep(p: ClusterPlan, family: string, fqdn: string, service: string): PlanStep {
-  const s = p.steps.find((x) => x.kind === 'restart-service' && x.id.startsWith(`${family}/`) && x.node === fqdn && x.service === service);
+export function restartStep(p: ClusterPlan, family: string, fqdn: string, service: string): StepOf<'restart-service'> {
+  const s = stepsOf(p, 'restart-service').find((x) => x.id.startsWith(`${family}/`) && x.node === fqdn && x.service === service);
   if (!s) throw new Error(`no ${family} restart of ${service} on ${fqdn}; restarts: ${restartSet(p).join('; ')}`);
   return s;
 }

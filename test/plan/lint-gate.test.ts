@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lintForPlan } from '../../constructs/lint';
 import { loadInventory } from '../../lib/inventory';
 import { createLabCa, generateCsr, signCsr, writeLabCa } from '../../lib/pki';
-import { prepareClusterPlan, renderReview } from '../../lib/plan';
+import { prepareClusterPlan, renderReview } from '../../lib/platforms';
 
 const dir = mkdtempSync(join(tmpdir(), 'ucr-lint-gate-'));
 const CLUSTER = `
@@ -34,15 +33,23 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function plan(certificate: string) {
+function plan(certificate: string, lint?: boolean) {
   writeFileSync(join(dir, 'inventory.yaml'), CLUSTER.replace('certificate: tomcat.pem', `certificate: ${certificate}`));
   const { declarations, baseDir } = loadInventory(join(dir, 'inventory.yaml'));
-  return prepareClusterPlan(declarations, 'gate', { baseDir, planDir: dir, lint: lintForPlan });
+  return prepareClusterPlan(declarations, 'gate', { baseDir, planDir: dir, lint }).plan;
 }
 
 describe('lint gate of the planner', () => {
   it('refuses a certificate with a lint error, naming the finding code', () => {
     expect(() => plan('stale-tomcat.pem')).toThrow(/lint SAN_MISSING_NODE: .*a-sub\.example\.com/);
+  });
+
+  it('lints only by default: lint false leaves the gate to the planner\'s own rules', () => {
+    // the SAN check of the planner still refuses the stale certificate, without the lint code
+    expect(() => plan('stale-tomcat.pem', false)).toThrow(/a-sub\.example\.com/);
+    expect(() => plan('stale-tomcat.pem', false)).not.toThrow(/lint SAN_MISSING_NODE/);
+    // and the warnings of lint are not in the plan
+    expect(plan('tomcat.pem', false).warnings.map((w) => w.code)).not.toContain('CERT_EXPIRES_SOON');
   });
 
   it('plans a certificate with warnings and shows them in PLAN.md', () => {

@@ -20,6 +20,7 @@ import {
   scenario,
   step,
   steps,
+  stepsOf,
 } from './helpers';
 
 const ROLLOUT_ORDER = [PUB, SUB, SUB2, IMP, IMP_SUB];
@@ -46,9 +47,9 @@ describe('CA chain: root before intermediates before the leaf', () => {
     // GIVEN a CA with two intermediates
     const p = plan({ certs: [{ purpose: 'tomcat' }], intermediates: 2 });
     // WHEN the identity upload is planned
-    const id = step(p, 'tomcat/identity/cs-ccm-pub');
+    const id = step(p, 'tomcat/identity/cs-ccm-pub', 'upload-identity');
     // THEN its chain (after the leaf, as the REST API wants it) is intermediate 2, intermediate 1, root (DOMAIN.md §6)
-    expect(id.chain!.map((c) => c.subject)).toEqual([
+    expect(id.chain.map((c) => c.subject)).toEqual([
       'CN=Corp Intermediate CA 2, O=Example',
       'CN=Corp Intermediate CA 1, O=Example',
       'CN=Corp Root CA, O=Example',
@@ -59,10 +60,10 @@ describe('CA chain: root before intermediates before the leaf', () => {
     // GIVEN CallManager, cup-xmpp and cup-xmpp-s2s certificates
     const p = plan({ certs: [{ purpose: 'CallManager' }, { purpose: 'cup-xmpp' }, { purpose: 'cup-xmpp-s2s' }] });
     // WHEN planned
-    const stores = [...new Set(steps(p, (s) => s.kind === 'upload-trust').map((s) => s.store))].sort();
+    const stores = [...new Set(stepsOf(p, 'upload-trust').map((s) => s.store))].sort();
     // THEN only CallManager-trust and cup-xmpp-trust receive the CA (s2s shares cup-xmpp-trust, one upload per store and CA)
     expect(stores).toEqual(['CallManager-trust', 'cup-xmpp-trust']);
-    expect(steps(p, (s) => s.kind === 'upload-trust' && s.store === 'cup-xmpp-trust')).toHaveLength(2);
+    expect(stepsOf(p, 'upload-trust', (s) => s.store === 'cup-xmpp-trust')).toHaveLength(2);
   });
 
   it('uploads IM&P-only trust on the IM&P database publisher and CUCM trust on the CUCM publisher', () => {
@@ -226,7 +227,7 @@ describe('Intercluster Sync Agent', () => {
     // GIVEN a tomcat certificate (tomcat-trust reaches the IM&P nodes) and a cup-xmpp certificate
     const p = plan({ certs: [{ purpose: 'tomcat' }, { purpose: 'cup-xmpp' }] });
     // WHEN planned
-    const isa = step(p, 'isa/restart/cs-imp');
+    const isa = step(p, 'isa/restart/cs-imp', 'restart-service');
     // THEN ISA restarts on the IM&P database publisher (DOMAIN.md §3 install 2)
     expect(isa.node).toBe(IMP);
     expect(isa.service).toBe(SVC.ISA);
@@ -243,7 +244,7 @@ describe('Intercluster Sync Agent', () => {
     const p = plan({ imp: false, certs: [{ purpose: 'tomcat' }] });
     // WHEN planned
     // THEN no ISA step
-    expect(steps(p, (s) => s.service === SVC.ISA)).toEqual([]);
+    expect(stepsOf(p, 'restart-service', (s) => s.service === SVC.ISA)).toEqual([]);
   });
 
   it('has no ISA restart when only CUCM trust stores change (CallManager-trust)', () => {
@@ -251,7 +252,7 @@ describe('Intercluster Sync Agent', () => {
     const p = plan({ certs: [{ purpose: 'CallManager' }] });
     // WHEN planned
     // THEN no ISA step: nothing reached the IM&P trust stores
-    expect(steps(p, (s) => s.service === SVC.ISA)).toEqual([]);
+    expect(stepsOf(p, 'restart-service', (s) => s.service === SVC.ISA)).toEqual([]);
   });
 
   it('checks the sync on every intercluster peer before the identity upload', () => {
@@ -417,7 +418,7 @@ describe('verify after the restart of the service that serves the port', () => {
     const p = plan({ certs: [{ purpose: 'tomcat' }] });
     // WHEN planned
     for (const n of ROLLOUT_ORDER) {
-      const v = step(p, `tomcat/verify/${label(n)}/https`);
+      const v = step(p, `tomcat/verify/${label(n)}/https`, 'verify');
       // THEN the verify connects to 8443 and runs after that node's Tomcat restart
       expect(v.port).toMatchObject({ port: 8443, handshake: 'tls', keyType: 'RSA' });
       expect(reaches(p, v.id, restartStep(p, 'tomcat', n, SVC.TOMCAT).id), v.id).toBe(true);
@@ -428,7 +429,7 @@ describe('verify after the restart of the service that serves the port', () => {
     // GIVEN tomcat and tomcat-ECDSA certificates
     const p = plan({ certs: [{ purpose: 'tomcat' }, { purpose: 'tomcat-ECDSA' }] });
     // WHEN planned
-    const v = step(p, 'tomcat-ECDSA/verify/cs-ccm-sub/https');
+    const v = step(p, 'tomcat-ECDSA/verify/cs-ccm-sub/https', 'verify');
     // THEN it negotiates the EC certificate and waits for the Tomcat restart on that node
     expect(v.port).toMatchObject({ port: 8443, keyType: 'EC' });
     expect(reaches(p, v.id, restartStep(p, 'tomcat', SUB, SVC.TOMCAT).id)).toBe(true);
@@ -439,8 +440,8 @@ describe('verify after the restart of the service that serves the port', () => {
     const p = plan({ certs: [{ purpose: 'CallManager' }] });
     // WHEN planned
     for (const n of [PUB, SUB, SUB2]) {
-      const sip = step(p, `CallManager/verify/${label(n)}/sip-tls`);
-      const cti = step(p, `CallManager/verify/${label(n)}/cti-tls`);
+      const sip = step(p, `CallManager/verify/${label(n)}/sip-tls`, 'verify');
+      const cti = step(p, `CallManager/verify/${label(n)}/cti-tls`, 'verify');
       // THEN each port is verified after its own service restarted on that node
       expect(sip.port?.port).toBe(5061);
       expect(cti.port?.port).toBe(2749);
@@ -454,13 +455,13 @@ describe('verify after the restart of the service that serves the port', () => {
     const p = plan({ certs: [{ purpose: 'cup-xmpp' }, { purpose: 'cup-xmpp-s2s' }] });
     // WHEN planned
     for (const n of [IMP, IMP_SUB]) {
-      const v = step(p, `cup-xmpp/verify/${label(n)}/xmpp-client`);
+      const v = step(p, `cup-xmpp/verify/${label(n)}/xmpp-client`, 'verify');
       // THEN the XMPP client port is checked after the router restart
       expect(v.port).toMatchObject({ port: 5222, handshake: 'xmpp-starttls' });
       expect(reaches(p, v.id, restartStep(p, 'cup-xmpp', n, SVC.XCP_ROUTER).id)).toBe(true);
     }
     // AND the federation port only on the federation node, after its restart
-    const s2s = step(p, 'cup-xmpp-s2s/verify/cs-imp/xmpp-server');
+    const s2s = step(p, 'cup-xmpp-s2s/verify/cs-imp/xmpp-server', 'verify');
     expect(s2s.port?.port).toBe(5269);
     expect(reaches(p, s2s.id, restartStep(p, 'cup-xmpp-s2s', IMP, SVC.XCP_FEDERATION).id)).toBe(true);
     expect(has(p, 'cup-xmpp-s2s/verify/cs-imp-sub/xmpp-server')).toBe(false);
@@ -469,14 +470,14 @@ describe('verify after the restart of the service that serves the port', () => {
   it('uses a node port override (ports are data, DOMAIN.md §6)', () => {
     // GIVEN the subscriber serves HTTPS on 9443
     const base = plan({ certs: [{ purpose: 'tomcat' }] });
-    expect(step(base, 'tomcat/verify/cs-ccm-sub/https').port?.port).toBe(8443);
+    expect(step(base, 'tomcat/verify/cs-ccm-sub/https', 'verify').port?.port).toBe(8443);
     const c = cluster();
     const nodes = c.nodes.map((n) => (n.fqdn === SUB ? node(n.fqdn, n.role, n.services, { ports: { https: 9443 } }) : n));
     // WHEN planned
     const p = plan({ nodes, certs: [{ purpose: 'tomcat' }] });
     // THEN the verify connects to 9443 there, 8443 elsewhere
-    expect(step(p, 'tomcat/verify/cs-ccm-sub/https').port?.port).toBe(9443);
-    expect(step(p, 'tomcat/verify/cs-ccm-pub/https').port?.port).toBe(8443);
+    expect(step(p, 'tomcat/verify/cs-ccm-sub/https', 'verify').port?.port).toBe(9443);
+    expect(step(p, 'tomcat/verify/cs-ccm-pub/https', 'verify').port?.port).toBe(8443);
   });
 });
 
@@ -486,7 +487,7 @@ describe('clean-up after the verifies', () => {
     const p = plan({ cleanupDelaySeconds: 1800, certs: [{ purpose: 'tomcat' }, { purpose: 'CallManager' }] });
     // WHEN planned
     for (const purpose of ['tomcat', 'CallManager']) {
-      const cleanups = steps(p, (s) => s.kind === 'cleanup' && s.purpose === purpose);
+      const cleanups = stepsOf(p, 'cleanup', (s) => s.purpose === purpose);
       const verifies = steps(p, (s) => s.kind === 'verify' && s.purpose === purpose);
       // THEN one clean-up per covered node, each after every verify, waiting for the ISA clean-up
       expect(cleanups.map((s) => s.node).sort()).toEqual((purpose === 'tomcat' ? ROLLOUT_ORDER : [PUB, SUB, SUB2]).slice().sort());
@@ -503,7 +504,7 @@ describe('clean-up after the verifies', () => {
     const s = scenario({ certs: [{ purpose: 'tomcat' }] });
     const p = planOf(s);
     // WHEN planned
-    const c = step(p, 'tomcat/cleanup/cs-imp');
+    const c = step(p, 'tomcat/cleanup/cs-imp', 'cleanup');
     // THEN the root and intermediate fingerprints are on its keep list
     expect(c.keep).toEqual(expect.arrayContaining([s.pki.lookup('ca/corp-root.pem').sha256, s.pki.lookup('ca/corp-intermediate-1.pem').sha256]));
   });
@@ -526,9 +527,9 @@ describe('preflight first', () => {
     // GIVEN a mixed-mode cluster
     const p = plan({ securityMode: 'mixed', certs: [{ purpose: 'tomcat' }] });
     // WHEN planned
-    const pf = step(p, 'preflight/cs-ccm-pub');
+    const pf = step(p, 'preflight/cs-ccm-pub', 'preflight');
     // THEN it requires both services and expects mixed mode
-    expect([...pf.requireServices!].sort()).toEqual(['Cisco Platform Administrative Web Service', 'Cisco Tomcat']);
+    expect([...pf.requireServices].sort()).toEqual(['Cisco Platform Administrative Web Service', 'Cisco Tomcat']);
     expect(pf.expectSecurityMode).toBe('mixed');
     expect(pf.command).toBe('utils service list');
   });
@@ -537,11 +538,11 @@ describe('preflight first', () => {
 describe('the maintenance window gates the whole change', () => {
   it('touches nothing before the window is confirmed: every trust upload waits for it', async () => {
     // GIVEN the lab plan (CallManager needs a window)
-    const { prepareClusterPlan } = await import('../../lib/plan');
+    const { prepareClusterPlan } = await import('../../lib/platforms');
     const { loadInventory } = await import('../../lib/inventory');
     const { join } = await import('node:path');
     const { declarations, baseDir } = loadInventory(join(__dirname, '..', '..', 'examples', 'lab.yaml'));
-    const plan = prepareClusterPlan(declarations, 'lab', { baseDir, planDir: baseDir });
+    const { plan } = prepareClusterPlan(declarations, 'lab', { baseDir, planDir: baseDir });
     const byId = new Map(plan.steps.map((s) => [s.id, s]));
     const reachesWindow = (id: string, seen = new Set<string>()): boolean =>
       id === 'manual/maintenance-window' ||
@@ -552,11 +553,11 @@ describe('the maintenance window gates the whole change', () => {
   });
 
   it('restarts CallManager on the subscribers one at a time', async () => {
-    const { prepareClusterPlan } = await import('../../lib/plan');
+    const { prepareClusterPlan } = await import('../../lib/platforms');
     const { loadInventory } = await import('../../lib/inventory');
     const { join } = await import('node:path');
     const { declarations, baseDir } = loadInventory(join(__dirname, '..', '..', 'examples', 'large.yaml'));
-    const plan = prepareClusterPlan(declarations, 'large', { baseDir, planDir: baseDir });
+    const { plan } = prepareClusterPlan(declarations, 'large', { baseDir, planDir: baseDir });
     const sub2 = plan.steps.find((s) => s.id === 'CallManager/restart/cucm-sub2/cisco-trust-verification-service')!;
     expect(sub2.dependsOn).toContain('CallManager/restart/cucm-sub1/cisco-ctimanager');
   });

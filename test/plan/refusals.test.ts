@@ -3,8 +3,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DeclarationError } from '../../lib/model';
-import { validateDeclarations } from '../../lib/plan';
-import { IMP, PUB, SUB, SUB2, SVC, TFTP_NODE, cluster, node, plan, planOf, scenario } from './helpers';
+import { validateDeclarations } from '../../lib/platforms';
+import { IMP, PUB, SUB, SUB2, SVC, TFTP_NODE, cluster, node, plan, planOf, scenario, step } from './helpers';
 
 describe('refusals', () => {
   it('refuses CallManager and TVS in one change', () => {
@@ -121,7 +121,7 @@ describe('refusals', () => {
     const s = scenario({ tftpNode: true, callManagerIncludeInactiveNodes: keep, certs: [{ purpose: 'CallManager' }] });
     // WHEN planned THEN accepted, and the distribution follows the choice
     const p = planOf(s);
-    expect(p.steps.find((x) => x.id === 'CallManager/identity/cs-ccm-pub')!.distributeTo!.includes(TFTP_NODE)).toBe(keep);
+    expect(step(p, 'CallManager/identity/cs-ccm-pub', 'upload-identity').distributeTo!.includes(TFTP_NODE)).toBe(keep);
   });
 
   it('refuses cup on a cluster without IM and Presence', () => {

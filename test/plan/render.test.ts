@@ -1,8 +1,8 @@
 /**
- * plan.json (format version 1) and PLAN.md, the review document.
+ * plan.json (format version 2) and PLAN.md, the review document.
  */
 import { describe, expect, it } from 'vitest';
-import { STEP_KINDS, parsePlanJson, renderPlanJson, renderReview } from '../../lib/plan';
+import { CMS_STEP_KINDS, CUCM_STEP_KINDS, readRolloutPlan, renderPlanJson, renderReview } from '../../lib/platforms';
 import { EXAMPLE_CERTS, plan as cmsPlan } from '../cms/helpers';
 import { IMP, PUB, plan, step } from './helpers';
 
@@ -15,18 +15,19 @@ const full = () =>
   });
 
 describe('plan.json', () => {
-  it('has formatVersion 1 and a steps array, and parses back', () => {
+  it('has formatVersion 2, platform cucm and a steps array, and parses back', () => {
     // GIVEN a plan
     const p = full();
     // WHEN rendered and parsed
     const text = renderPlanJson(p);
     const data = JSON.parse(text);
-    // THEN format version 1, steps, two-space indent, one trailing newline
-    expect(data.formatVersion).toBe(1);
+    // THEN format version 2, platform cucm, steps, two-space indent, one trailing newline
+    expect(data.formatVersion).toBe(2);
+    expect(data.platform).toBe('cucm');
     expect(Array.isArray(data.steps)).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
-    expect(text.startsWith('{\n  "formatVersion": 1,')).toBe(true);
-    expect(parsePlanJson(text)).toEqual(data);
+    expect(text.startsWith('{\n  "formatVersion": 2,\n  "platform": "cucm",')).toBe(true);
+    expect(readRolloutPlan(text)).toEqual(data);
   });
 
   it('uses every step kind of the issue', () => {
@@ -34,11 +35,12 @@ describe('plan.json', () => {
     const p = full();
     const cms = cmsPlan(EXAMPLE_CERTS);
     // WHEN the kinds are collected THEN the CUCM plan has each of its seven kinds, the CMS plan
-    // its three (mmp, upload-file, download-file) besides manual and verify; together: STEP_KINDS
+    // its three (mmp, upload-file, download-file) besides manual and verify; together: every kind the platforms declare
     const cucmKinds = [...new Set(p.steps.map((s) => s.kind))].sort();
     expect(cucmKinds).toEqual(['cleanup', 'manual', 'preflight', 'restart-service', 'upload-identity', 'upload-trust', 'verify']);
     expect([...new Set(cms.steps.map((s) => s.kind))].sort()).toEqual(['download-file', 'manual', 'mmp', 'upload-file', 'verify']);
-    expect([...new Set([...cucmKinds, ...cms.steps.map((s) => s.kind)])].sort()).toEqual([...STEP_KINDS].sort());
+    expect([...new Set([...cucmKinds, ...cms.steps.map((s) => s.kind)])].sort()).toEqual([...new Set([...CUCM_STEP_KINDS, ...CMS_STEP_KINDS])].sort());
+    expect([...CUCM_STEP_KINDS].sort()).toEqual(cucmKinds);
   });
 
   it('gives every step id, kind, cluster, node (FQDN), purpose, dependsOn, description and command', () => {
@@ -90,7 +92,7 @@ describe('plan.json', () => {
     // THEN one each; tomcat on the CUCM publisher to all five nodes, cup-xmpp on the IM&P database publisher to the IM&P nodes
     expect(identities.map((s) => s.id).sort()).toEqual(['CallManager/identity/cs-ccm-pub', 'cup-xmpp/identity/cs-imp', 'tomcat/identity/cs-ccm-pub']);
     expect(step(p, 'tomcat/identity/cs-ccm-pub')).toMatchObject({ node: PUB, distribution: 'multi-server' });
-    expect(step(p, 'tomcat/identity/cs-ccm-pub').distributeTo).toHaveLength(5);
+    expect(step(p, 'tomcat/identity/cs-ccm-pub', 'upload-identity').distributeTo).toHaveLength(5);
     expect(step(p, 'cup-xmpp/identity/cs-imp')).toMatchObject({ node: IMP, distributeTo: [IMP, 'cs-imp-sub.example.com'] });
   });
 
@@ -167,12 +169,12 @@ describe('PLAN.md', () => {
 
 describe('PLAN.md for a change reviewer', () => {
   it('lists each certificate with its file, SANs, dates and nodes, names the nodes left out, and has a backout section', async () => {
-    const { prepareClusterPlan, renderReview } = await import('../../lib/plan');
+    const { prepareClusterPlan, renderReview } = await import('../../lib/platforms');
     const { loadInventory } = await import('../../lib/inventory');
     const { join } = await import('node:path');
     // GIVEN the large example, whose cucm-sub5 is dropped from the CallManager SAN list
     const { declarations, baseDir } = loadInventory(join(__dirname, '..', '..', 'examples', 'large.yaml'));
-    const md = renderReview(prepareClusterPlan(declarations, 'large', { baseDir, planDir: baseDir }));
+    const md = renderReview(prepareClusterPlan(declarations, 'large', { baseDir, planDir: baseDir }).plan);
     // THEN
     expect(md).toContain('### CallManager (multi-server) — `certs/large-callmanager.pem`');
     expect(md).toMatch(/valid 2026-01-01T00:00:00\.000Z → 2036-01-01T00:00:00\.000Z/);

@@ -68,7 +68,7 @@ describe('restart sets per purpose', () => {
     const p = plan({ tftpNode: true, callManagerIncludeInactiveNodes: false, certs: [{ purpose: 'CallManager' }] });
     // WHEN planned
     // THEN the upload distributes to the CallManager nodes only and nothing restarts on the dropped node
-    expect(step(p, 'CallManager/identity/cs-ccm-pub').distributeTo).toEqual([PUB, SUB, 'cs-ccm-sub2.example.com']);
+    expect(step(p, 'CallManager/identity/cs-ccm-pub', 'upload-identity').distributeTo).toEqual([PUB, SUB, 'cs-ccm-sub2.example.com']);
     expect(restartSet(p, (s) => s.node === TFTP_NODE)).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONNECTED_PRIMARY, PRIMARY_LINE } from '../../lib/plan/cms-database-plan';
+import { CONNECTED_PRIMARY, PRIMARY_LINE } from '../../lib/platforms';
 import { RunningTwin, TwinOptions, startTwin } from '../../lib/simulator';
 import { CMS1, CMS2, CMS3, CMS_ENV, MmpSession, cmsDeclarations, download, eventually, presented, upload } from './cms-fixtures';
 import { tempDir } from './fixtures';

@@ -9,7 +9,7 @@ import { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { CmsClusterInput, buildCmsCluster } from '../../lib/inventory/cms-input';
 import { CmsClusterDecl, Declarations } from '../../lib/model';
 import { ReadyFile } from '../../lib/simulator';
-import { webcrypto, x509 } from '../../lib/simulator/x509-provider';
+import { X509, crypto as webcrypto, x509 } from '../../lib/pki/x509';
 import { ShellSession, TestCa, WAIT_MS, knownHostKey, within } from './fixtures';
 
 export const CMS1 = 'cms1.example.com';
@@ -171,7 +171,7 @@ export async function signCsr(ca: TestCa, csrPem: string): Promise<string> {
     false,
     ['sign'],
   );
-  const san = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
+  const san = csr.extensions.find((e): e is X509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
   const cert = await x509.X509CertificateGenerator.create({
     subject: csr.subject,
     issuer: new x509.X509Certificate(ca.intermediate.pem).subject,

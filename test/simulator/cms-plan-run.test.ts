@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CmsCertificateInput, buildCmsCertificate } from '../../lib/inventory/cms-input';
 import { CmsCertificateDecl, Declarations } from '../../lib/model';
-import { CmsCertificateMaterial, CmsClusterPlan, CmsPlanStep, planCmsCluster } from '../../lib/plan';
+import { CmsCertificateMaterial, CmsClusterPlan, CmsPlanStep, planCmsCluster } from '../../lib/platforms';
 import { RunningTwin, startTwin } from '../../lib/simulator';
 import { CMS1, CMS2, CMS3, CMS_ENV, MmpSession, cmsCluster, download, presented, sha256OfPem, signCsr, upload } from './cms-fixtures';
 import { TestCa, bundle, tempDir } from './fixtures';

@@ -110,7 +110,9 @@ describe('twin fault injection (stateDir/faults.json, read at each operation)', 
       return r;
     });
     // WHEN the service is seen STARTING from another session
-    for (let i = 0; i < 100 && !(await pub.run('utils service list')).includes('Cisco CTIManager[STARTING]'); i++);
+    // Bounded by time, not by a count of polls: a loaded machine may need many more rounds.
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !(await pub.run('utils service list')).includes('Cisco CTIManager[STARTING]')) await new Promise((r) => setTimeout(r, 50));
     // THEN
     expect(await pub.run('utils service list')).toContain('Cisco CTIManager[STARTING]');
     expect(returned).toBe(false);

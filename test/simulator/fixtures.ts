@@ -14,8 +14,8 @@ import { Client, ClientChannel } from 'ssh2';
 import { DEFAULT_ACTIVATED_SERVICES } from '../../lib/catalog';
 import { ClusterDecl, Declarations, NodeDecl, NodeRole } from '../../lib/model';
 import { ReadyFile } from '../../lib/simulator';
-import { generateKeyPem } from '../../lib/simulator/self-signed';
-import { webcrypto, x509 } from '../../lib/simulator/x509-provider';
+import { generateKeyPem } from '../../lib/pki/keys';
+import { crypto as webcrypto, x509 } from '../../lib/pki/x509';
 
 export const USER = 'twinadmin';
 export const PASSWORD = 'twin-secret-1';
@@ -84,7 +84,7 @@ export class TestCa {
 
   static async create(name: string, keyDir: string): Promise<TestCa> {
     mkdirSync(keyDir, { recursive: true });
-    const rootKey = await generateKeyPem('EC');
+    const rootKey = await generateKeyPem({ keyType: 'EC' });
     const rootKeys = await keyPair(rootKey);
     const root = await x509.X509CertificateGenerator.createSelfSigned({
       name: `CN=${name} Root CA, O=Test`,
@@ -94,7 +94,7 @@ export class TestCa {
       notAfter: new Date(Date.now() + 365 * 86400_000),
       extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
     });
-    const interKey = await generateKeyPem('EC');
+    const interKey = await generateKeyPem({ keyType: 'EC' });
     const interKeys = await keyPair(interKey);
     const inter = await x509.X509CertificateGenerator.create({
       subject: `CN=${name} Issuing CA, O=Test`,
@@ -113,7 +113,7 @@ export class TestCa {
 
   /** A server leaf for the CN and DNS names; RSA when asked (the RSA purposes), else EC. */
   async issue(commonName: string, dnsNames: readonly string[], keyType: 'RSA' | 'EC' = 'EC'): Promise<IssuedCert> {
-    const keyPem = await generateKeyPem(keyType);
+    const keyPem = await generateKeyPem({ keyType });
     const leafKeys = await keyPair(keyPem);
     const interKeys = await keyPair(this.intermediate.keyPem);
     const cert = await x509.X509CertificateGenerator.create({

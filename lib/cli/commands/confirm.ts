@@ -36,7 +36,12 @@ export async function run(args: string[]): Promise<number> {
     throw new CliError(`step '${step.id}' is a ${step.kind} step, which ucrollout checks by itself: only manual steps are confirmed`, 2);
   }
   const by = process.env.UCROLLOUT_CONFIRMED_BY || safeUser();
-  recordConfirmation(loaded, step, by);
+  try {
+    recordConfirmation(loaded, step, by);
+  } catch (e) {
+    if (e instanceof StepFailure) throw new CliError(e.message, 1);
+    throw e;
+  }
   process.stdout.write(`confirmed ${step.id} (${step.description}) in ${confirmationsFile(loaded)}\n`);
   return 0;
 }

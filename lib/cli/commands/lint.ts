@@ -1,11 +1,11 @@
 /** `ucrollout lint`: checks signed certificates before a plan is accepted. Exit 1 on any error finding. */
-import { readFileSync } from 'node:fs';
 import { purposeNames } from '../../catalog';
 import { loadInventory } from '../../inventory';
-import { lintCmsDeclarations } from '../../pki/cms-lint';
-import { DEFAULT_RENEWAL_WINDOW_DAYS, LINT_CODES, LintFinding, hasErrors, lintCertificate, lintDeclarations } from '../../pki';
+import { lintAll } from '../../platforms';
+import { DEFAULT_RENEWAL_WINDOW_DAYS, LINT_CODES, LintFinding, hasErrors, lintCertificate } from '../../pki';
 import { parseCommandArgs } from '../args';
 import { CliError } from '../errors';
+import { readBounded } from '../../pki/bounded-read';
 
 const USAGE = `usage: ucrollout lint --inventory FILE [--now ISO-DATE] [--renewal-window DAYS] [--json]
        ucrollout lint --cert FILE [--chain FILE] [--root FILE] --purpose P [--nodes a,b,c]
@@ -76,11 +76,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.inventory) {
     if (values.cert) throw new CliError("give either --inventory or --cert, not both: see 'ucrollout lint --help'");
     const { declarations, baseDir } = loadInventory(values.inventory);
-    // CUCM / IM&P and Meeting Server certificates alike.
-    findings = [
-      ...lintDeclarations(declarations, { baseDir, now, renewalWindowDays: window }),
-      ...lintCmsDeclarations(declarations, { baseDir, now, renewalWindowDays: window }),
-    ];
+    findings = lintAll(declarations, { baseDir, now, renewalWindowDays: window });
     const count = declarations.certificates.length + (declarations.cmsCertificates ?? []).length;
     subject = `${count} declared certificate(s) of ${values.inventory}`;
   } else if (values.cert) {
@@ -133,7 +129,7 @@ function parse(args: string[]) {
 
 function readInput(path: string, flag: string): Buffer {
   try {
-    return readFileSync(path);
+    return readBounded(path);
   } catch (e) {
     throw new CliError(`cannot read ${flag} '${path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): check the path`);
   }

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-// This command synthesizes through the constructs (cdktf); main.ts loads it only when called.
-import { synthDeclarations } from '../../../constructs/inventory-app';
+import { synthDeclarations } from '../../terraform';
 import { loadInventory } from '../../inventory';
 import { parseCommandArgs } from '../args';
 import { CliError } from '../errors';
@@ -34,9 +33,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const { declarations, baseDir } = loadInventory(values.inventory);
   const outdir = resolve(values.out!);
-  const stacks = synthDeclarations(declarations, { outdir, baseDir, resourceType: values.resource as never });
-  for (const stack of stacks) {
-    const plan = stack._rolloutPlan(); // CUCM or Meeting Server: the same summary
+  const plans = synthDeclarations(declarations, { outdir, baseDir, resourceType: values.resource as 'terraform_data' | 'null_resource' });
+  for (const plan of plans) {
     const manual = plan.steps.filter((s) => s.kind === 'manual').length;
     process.stdout.write(
       `${plan.cluster.name}: ${plan.steps.length} steps (${manual} manual) on ${plan.cluster.nodes.length} nodes → ${values.out}/stacks/${plan.cluster.name}/{plan.json,PLAN.md,cdk.tf.json}\n`,

@@ -24,7 +24,7 @@ const VALUE_FLAGS = ['inventory', 'state', 'ready-file', 'port-mode', 'restart-m
 const BOOLEAN_FLAGS = ['foreground', 'unreachable', 'refuse-upload', 'clear', 'help'];
 
 type Flags = Map<string, string[]>;
-type Daemon = typeof import('../../simulator/daemon');
+type Daemon = typeof import('../../simulator/core/daemon');
 
 /** Lazy `require`, like main.ts: `import()` would bypass the TypeScript loader when run from sources. */
 function load<T>(path: string): T {
@@ -92,7 +92,7 @@ async function start(flags: Flags): Promise<number> {
   if (portMode !== 'standard' && portMode !== 'dynamic') throw new CliError(`--port-mode must be standard or dynamic, got '${portMode}'`);
   if (!existsSync(inventory)) throw new CliError(`inventory '${inventory}' does not exist`);
   mkdirSync(stateDir, { recursive: true });
-  const daemon = load<Daemon>('../../simulator/daemon');
+  const daemon = load<Daemon>('../../simulator/core/daemon');
   const running = daemon.runningTwinPid(stateDir);
   if (running && running !== process.pid) throw new CliError(`a twin already runs for ${stateDir} (pid ${running}): ucrollout sim stop --state ${stateDir}`);
 
@@ -150,7 +150,7 @@ function printReady(ready: import('../../simulator').ReadyFile): void {
 
 async function stop(flags: Flags): Promise<number> {
   const stateDir = resolve(one(flags, 'state', true));
-  const daemon = load<Daemon>('../../simulator/daemon');
+  const daemon = load<Daemon>('../../simulator/core/daemon');
   const pid = daemon.runningTwinPid(stateDir);
   if (!pid) {
     process.stdout.write(`no twin runs for ${stateDir}\n`);
@@ -163,8 +163,8 @@ async function stop(flags: Flags): Promise<number> {
 
 async function status(flags: Flags): Promise<number> {
   const stateDir = resolve(one(flags, 'state', true));
-  const { describeTwin } = load<typeof import('../../simulator/status')>('../../simulator/status');
-  const daemon = load<Daemon>('../../simulator/daemon');
+  const { describeTwin } = load<typeof import('../../simulator/core/status')>('../../simulator/core/status');
+  const daemon = load<Daemon>('../../simulator/core/daemon');
   const pid = daemon.runningTwinPid(stateDir);
   process.stdout.write(`${pid ? `twin running (pid ${pid})` : 'twin not running'}; state in ${stateDir}\n`);
   process.stdout.write(describeTwin(stateDir).join('\n') + '\n');
@@ -174,8 +174,8 @@ async function status(flags: Flags): Promise<number> {
 async function fault(flags: Flags): Promise<number> {
   const stateDir = resolve(one(flags, 'state', true));
   const node = one(flags, 'node', true).toLowerCase();
-  const { readNodeFaults, writeNodeFaults } = load<typeof import('../../simulator/faults')>('../../simulator/faults');
-  const { StateStore } = load<typeof import('../../simulator/state')>('../../simulator/state');
+  const { readNodeFaults, writeNodeFaults } = load<typeof import('../../simulator/core/faults')>('../../simulator/core/faults');
+  const { StateStore } = load<typeof import('../../simulator/core/state')>('../../simulator/core/state');
   const state = existsSync(stateDir) ? new StateStore(stateDir).load() : undefined;
   if (state && !state.nodes[node] && !state.cmsServers?.[node]) {
     throw new CliError(`node '${node}' is not in the twin: use one of ${[...Object.keys(state.nodes), ...Object.keys(state.cmsServers ?? {})].join(', ')}`);

@@ -1,16 +1,24 @@
 /**
  * `ucrollout step run <id> --plan plan.json [--resolve FILE] [--insecure-first-contact]`
+ * `ucrollout step reconcile --plan plan.json [--resolve FILE] [--insecure-first-contact]`
  *
  * Terraform runs this once per plan step. Exit 0 with one line (what it did, or
  * `already done`); 1 when the step failed (the message names the node); 2 for a usage
  * error; 3 when a manual step awaits `ucrollout confirm`.
  */
 import { AwaitingConfirmation, StepFailure } from '../../executor/errors';
+import { reconcile } from '../../executor/reconcile';
 import { runStep } from '../../executor/run-step';
 import { CliError } from '../errors';
 
 const USAGE = [
   'usage: ucrollout step run <id> --plan plan.json [--resolve FILE] [--insecure-first-contact]',
+  '       ucrollout step reconcile --plan plan.json [--resolve FILE] [--insecure-first-contact]',
+  '',
+  '  run        one step: check the node, do what is left, verify (steps it depends on that have not',
+  '             finished for this plan, e.g. after an interrupted apply, run first)',
+  '  reconcile  every step that has not finished, then every verify step again (the last resource of',
+  '             each stack runs it on every apply)',
   '',
   '  --plan FILE               the plan.json the step belongs to (its paths are relative to its folder)',
   '  --resolve FILE            the digital twin\'s ready file: connect to its addresses, still check FQDNs and pins',
@@ -62,24 +70,49 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return sub ? 0 : 2;
   }
-  if (sub !== 'run') throw new CliError(`unknown subcommand 'step ${sub}'\n\n${USAGE}`);
+  if (sub !== 'run' && sub !== 'reconcile') throw new CliError(`unknown subcommand 'step ${sub}'\n\n${USAGE}`);
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const parsed = parseStepArgs(rest, USAGE);
+  const parsed = sub === 'run' ? parseStepArgs(rest, USAGE) : parseStepArgs([...rest, 'reconcile'], USAGE);
+  const stopWithParent = watchParent(parsed.id);
   try {
-    const outcome = await runStep({
+    const common = {
       planPath: parsed.plan,
-      stepId: parsed.id,
       resolvePath: parsed.resolve,
       insecureFirstContact: parsed.insecureFirstContact || undefined,
-      log: (line) => process.stderr.write(`${parsed.id}: ${line}\n`),
-    });
+      log: (line: string) => process.stderr.write(`${parsed.id}: ${line}\n`),
+    };
+    if (sub === 'reconcile') {
+      const result = await reconcile(common);
+      process.stdout.write(
+        `reconcile: ${result.finished.length ? `finished ${result.finished.length} step(s) an interrupted apply left: ${result.finished.join(', ')}; ` : 'every step had finished; '}${result.verified.length} verify step(s) hold\n`,
+      );
+      return 0;
+    }
+    const outcome = await runStep({ ...common, stepId: parsed.id });
     process.stdout.write(`${parsed.id}: ${outcome.summary}\n`);
     return 0;
   } catch (e) {
     if (e instanceof StepFailure || e instanceof AwaitingConfirmation) throw new CliError(`${parsed.id}: ${e.message}`, e.exitCode);
     throw e;
+  } finally {
+    clearInterval(stopWithParent);
   }
+}
+
+/**
+ * A step whose apply was killed stops too: it is reparented when Terraform dies, and a step
+ * left running alone could overlap the next apply's run of it. The next apply finishes it.
+ */
+function watchParent(id: string): NodeJS.Timeout {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    process.stderr.write(`${id}: the apply that started this step is gone (process ${parent}): stopping; the next apply finishes the step\n`);
+    process.exit(1);
+  }, 1000);
+  timer.unref();
+  return timer;
 }

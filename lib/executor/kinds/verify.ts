@@ -5,6 +5,7 @@
  */
 import { NodeUnreachableError } from '../../drivers/errors';
 import { ProbeResult } from '../../drivers/tls-probe';
+import type { VerifyStep } from '../../plan/types';
 import { StepContext } from '../context';
 import { StepFailure } from '../errors';
 import { fp, identityFingerprint } from '../node-certificates';
@@ -13,7 +14,7 @@ import { StepOutcome } from '../outcome';
 const ATTEMPTS = 3;
 const PAUSE_MS = 500;
 
-export async function run(ctx: StepContext): Promise<StepOutcome> {
+export async function run(ctx: StepContext<VerifyStep>): Promise<StepOutcome> {
   const { step } = ctx;
   const expect = step.expectChain ?? [];
   if (expect.length === 0) throw new StepFailure(`Step ${step.id} has no expectChain: the plan is malformed, re-run 'ucrollout plan'`);
@@ -47,7 +48,7 @@ export async function run(ctx: StepContext): Promise<StepOutcome> {
   return { changed: false, summary: `${where} presents the new chain (${chain.length} certificate(s), leaf ${fp(expect[0])})` };
 }
 
-async function probeWithRetry(ctx: StepContext, node: string, port: NonNullable<StepContext['step']['port']>): Promise<ProbeResult> {
+async function probeWithRetry(ctx: StepContext<VerifyStep>, node: string, port: NonNullable<VerifyStep['port']>): Promise<ProbeResult> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await ctx.probe(node, port, port.keyType);

@@ -88,3 +88,20 @@ function dedupe(certs: readonly CertificateView[]): CertificateView[] {
   const seen = new Set<string>();
   return certs.filter((c) => !seen.has(c.sha256) && seen.add(c.sha256));
 }
+
+/**
+ * A certificate declared as a CA's root or intermediate must be a CA certificate, whatever
+ * leaf it serves: it is uploaded to the trust store as that CA (a CA:FALSE leaf declared as
+ * a root would be trusted as one).
+ */
+export function lintDeclaredCa(cert: CertificateView, role: 'root' | 'intermediate', caName: string): LintFinding[] {
+  const out: LintFinding[] = [];
+  const at = { certificate: cert.label };
+  if (!cert.basicConstraints?.ca) {
+    out.push(finding('CA_NOT_CA', `${cert.label}: declared as the ${role} of certificate authority '${caName}' but ${describeCertificate(cert)} lacks basicConstraints CA:TRUE: it is not a CA certificate; declare the CA's own certificate`, at));
+  }
+  if (cert.keyUsage && !cert.keyUsage.has('keyCertSign')) {
+    out.push(finding('CA_KEY_CERT_SIGN_MISSING', `${cert.label}: declared as the ${role} of certificate authority '${caName}' but its key usage lacks keyCertSign: declare the CA's own certificate`, at));
+  }
+  return out;
+}

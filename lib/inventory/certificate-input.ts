@@ -1,0 +1,108 @@
+/**
+ * One normalizer per declaration of the CUCM / IM&P side besides the cluster (certificate
+ * authority, service certificate, trust entry), used by the inventory loader and the
+ * constructs alike: the same defaults, the same checks, the same message text. Rules that
+ * need the whole declaration (a certificate's cluster exists, …) are the planner's
+ * (lib/platforms/cucm/validate.ts).
+ */
+import { purposeNames, trustStoreNames } from '../catalog';
+import {
+  CertificateAuthorityDecl,
+  CertificateDecl,
+  TrustEntryDecl,
+  checkFqdn,
+  checkName,
+  checkOneOf,
+  didYouMean,
+  shown,
+  throwIfProblems,
+} from '../model';
+import { checkPath, unknownKeys } from './input-checks';
+
+export interface CertificateAuthorityInput {
+  readonly name: string;
+  readonly root: string;
+  readonly intermediates?: readonly string[];
+}
+
+export interface CertificateInput {
+  readonly cluster: string;
+  readonly purpose: string;
+  readonly distribution?: string;
+  readonly node?: string;
+  readonly certificate: string;
+  readonly ca: string;
+  readonly csr?: string;
+}
+
+export interface TrustEntryInput {
+  readonly cluster: string;
+  readonly name: string;
+  readonly certificate: string;
+  readonly stores: readonly string[];
+}
+
+export const CERTIFICATE_AUTHORITY_KEYS = ['name', 'root', 'intermediates'];
+export const CERTIFICATE_KEYS = ['cluster', 'purpose', 'distribution', 'node', 'certificate', 'ca', 'csr'];
+export const TRUST_ENTRY_KEYS = ['cluster', 'name', 'certificate', 'stores'];
+
+export function buildCertificateAuthority(input: CertificateAuthorityInput, where: string): CertificateAuthorityDecl {
+  const c = input as unknown as Record<string, unknown>;
+  const problems: (string | undefined)[] = [...unknownKeys(c, CERTIFICATE_AUTHORITY_KEYS, where), checkName(`${where}.name`, c.name), checkPath(`${where}.root`, c.root)];
+  const intermediates = c.intermediates ?? [];
+  if (!Array.isArray(intermediates)) problems.push(`${where}.intermediates must be a list of files, root's child first, got ${shown(intermediates)}`);
+  else intermediates.forEach((p, j) => problems.push(checkPath(`${where}.intermediates[${j}]`, p)));
+  throwIfProblems(problems);
+  return { name: c.name as string, root: c.root as string, intermediates: [...(intermediates as string[])] };
+}
+
+export function buildCertificate(input: CertificateInput, where: string): CertificateDecl {
+  const c = input as unknown as Record<string, unknown>;
+  const distribution = c.distribution ?? 'multi-server';
+  const problems: (string | undefined)[] = [
+    ...unknownKeys(c, CERTIFICATE_KEYS, where),
+    checkName(`${where}.cluster`, c.cluster),
+    checkPurpose(`${where}.purpose`, c.purpose),
+    checkOneOf(`${where}.distribution`, distribution, ['multi-server', 'single-server']),
+    checkPath(`${where}.certificate`, c.certificate),
+    checkName(`${where}.ca`, c.ca),
+  ];
+  if (c.node !== undefined) problems.push(checkFqdn(`${where}.node`, c.node));
+  else if (distribution === 'single-server') problems.push(`${where}.node is missing: a single-server certificate needs node (the FQDN it is for)`);
+  if (c.csr !== undefined) problems.push(checkPath(`${where}.csr`, c.csr));
+  throwIfProblems(problems);
+  return {
+    cluster: c.cluster as string,
+    purpose: c.purpose as string,
+    distribution: distribution as CertificateDecl['distribution'],
+    node: typeof c.node === 'string' ? c.node.toLowerCase() : undefined,
+    certificate: c.certificate as string,
+    ca: c.ca as string,
+    csr: c.csr as string | undefined,
+  };
+}
+
+export function buildTrustEntry(input: TrustEntryInput, where: string): TrustEntryDecl {
+  const t = input as unknown as Record<string, unknown>;
+  const problems: (string | undefined)[] = [
+    ...unknownKeys(t, TRUST_ENTRY_KEYS, where),
+    checkName(`${where}.cluster`, t.cluster),
+    checkName(`${where}.name`, t.name),
+    checkPath(`${where}.certificate`, t.certificate),
+  ];
+  const stores = t.stores;
+  if (!Array.isArray(stores) || stores.length === 0) {
+    problems.push(`${where}.stores must list trust stores such as [tomcat-trust, CallManager-trust], got ${shown(stores)}`);
+  } else {
+    stores.forEach((s, i) => problems.push(checkOneOf(`${where}.stores[${i}]`, s, trustStoreNames())));
+  }
+  throwIfProblems(problems);
+  return { cluster: t.cluster as string, name: t.name as string, certificate: t.certificate as string, stores: [...(stores as string[])] };
+}
+
+/** A certificate purpose of the catalog (DOMAIN.md §2), with the nearest names for a typo. */
+function checkPurpose(prop: string, value: unknown): string | undefined {
+  const names = purposeNames();
+  if (typeof value === 'string' && names.includes(value)) return undefined;
+  return `${prop} must name a certificate purpose (${names.join(', ')}), got ${shown(value)}${didYouMean(value, names)}`;
+}

@@ -1,0 +1,112 @@
+/**
+ * PLAN.md of a CMS cluster: the review document, in the sections of the CUCM one (review.ts):
+ * summary, warnings (database outage, service interruptions, phase), the basenames chosen,
+ * manual steps, steps by server, full order with reasons. Pure text from the plan.
+ */
+import { DATABASE_OUTAGE } from './database-plan';
+import { CMS_STEP_KINDS, CmsClusterPlan, CmsStep } from './types';
+
+const KIND_ORDER = CMS_STEP_KINDS;
+
+export function renderCmsReview(plan: CmsClusterPlan): string {
+  const c = plan.cluster;
+  const steps = plan.steps;
+  const position = new Map(steps.map((s, i) => [s.id, i + 1]));
+  const touched = c.nodes.filter((n) => steps.some((s) => s.node === n.fqdn && !s.id.startsWith('preflight/')));
+  const manual = steps.filter((s) => s.kind === 'manual');
+  const awaiting = plan.certificates.filter((x) => x.awaitingSignature);
+  const out: string[] = [];
+
+  out.push(`# Certificate rollout plan: Meeting Server cluster \`${c.name}\``, '');
+  out.push('## Summary', '', '| | |', '|---|---|');
+  const names = [c.clusterFqdn && `cluster FQDN ${c.clusterFqdn}`, c.joinUrl && `join URL ${c.joinUrl}`, c.xmppDomains.length > 0 && `XMPP domains ${c.xmppDomains.join(', ')}`].filter(Boolean);
+  out.push(`| Cluster | ${c.name} (Meeting Server ${c.version}${names.length ? `; ${names.join('; ')}` : ''}) |`);
+  out.push(`| Phase | ${awaiting.length > 0 ? `1 of 2: ${awaiting.length} CSR(s) made on the servers await the CA's signature; plan again once signed` : 'complete: every certificate is signed'} |`);
+  out.push(`| Services | ${plan.services.join(', ') || 'none'} |`);
+  out.push(`| Database cluster certificates | ${plan.databaseCertificates ? '**re-created: OUTAGE of the database cluster**' : 'unchanged'} |`);
+  out.push(`| Servers touched | ${touched.length} of ${c.nodes.length}: ${touched.map((n) => n.fqdn).join(', ')} |`);
+  out.push(`| Steps | ${steps.length}: ${KIND_ORDER.map((k) => `${steps.filter((s) => s.kind === k).length} ${k}`).join(', ')} |`);
+  out.push(`| Manual steps | ${manual.length} |`, '');
+
+  out.push('## Warnings', '');
+  const warnings = cmsReviewWarnings(plan);
+  if (warnings.length === 0) out.push('None.');
+  for (const w of warnings) out.push(`- ${w}`);
+  out.push('');
+
+  out.push('## Certificates and their basenames on the servers', '');
+  out.push('A renewal never reuses the basename of the key in service: `pki csr` or an upload over it breaks that service at once (DOMAIN.md §4).', '');
+  out.push('| service | scope | source | servers | basename | why | certificate |', '|---|---|---|---|---|---|---|');
+  for (const x of plan.certificates) {
+    const cert = x.certificate.sha256 ? `${x.certificate.file} (${x.certificate.subject}, SHA-256 ${x.certificate.sha256})` : `${x.certificate.file} (not signed yet)`;
+    out.push(`| ${x.service} | ${x.scope} | ${x.source} | ${x.servers.join(', ')} | \`${x.basename}\` | ${esc(x.basenameReason)} | ${esc(cert)} |`);
+  }
+  const keys = plan.certificates.filter((x) => x.keyFile).map((x) => x.keyFile!);
+  if (keys.length > 0) out.push('', `Private key files, read only by the upload steps at apply time (never by the planner): ${[...new Set(keys)].join(', ')}.`);
+  out.push('');
+
+  out.push('## Manual steps (the rollout stops here until `ucrollout confirm <id>`)', '');
+  if (manual.length === 0) out.push('None.');
+  for (const s of manual) out.push(`- **${s.id}** (step ${position.get(s.id)}): ${s.description}. ${s.command}`);
+  out.push('');
+
+  out.push('## Steps by server, in order', '');
+  out.push('Each step runs after the steps listed in "after" (numbers refer to the full order below). MMP steps of one server run one at a time.', '');
+  for (const node of c.nodes) {
+    const mine = steps.filter((s) => s.node === node.fqdn);
+    if (mine.length === 0) continue;
+    out.push(`### ${node.fqdn} (database ${node.databaseRole}; ${node.services.join(', ') || 'no services'})`, '');
+    out.push('| # | step | kind | what | command | after |', '|---|---|---|---|---|---|');
+    for (const s of mine) {
+      out.push(`| ${position.get(s.id)} | \`${s.id}\` | ${s.kind}${s.outage ? ' (outage)' : ''} | ${esc(s.description)} | \`${esc(s.command)}\` | ${after(s, position)} |`);
+    }
+    out.push('');
+  }
+
+  out.push('## Full order with reasons', '');
+  steps.forEach((s, i) => {
+    const files = 'files' in s ? ` — files ${s.files.map((f) => `${f.name}${f.sha256 ? ` (SHA-256 ${f.sha256})` : f.content === 'private-key' ? ' (private key, by path only)' : ''}`).join(', ')}` : '';
+    out.push(`${i + 1}. \`${s.id}\` [${s.kind}] on ${s.node}${files}`);
+    out.push(`   - why: ${s.reason}`);
+  });
+  out.push('');
+  return out.join('\n');
+}
+
+/** What a reviewer must know before approving: outage, interruptions, phase, lint. */
+export function cmsReviewWarnings(plan: CmsClusterPlan): string[] {
+  const w: string[] = [];
+  const steps = plan.steps;
+  const outage = steps.map((s, i) => ({ s, n: i + 1 })).filter(({ s }) => s.outage === DATABASE_OUTAGE);
+  if (outage.length > 0) {
+    const first = outage[0];
+    const last = outage[outage.length - 1];
+    w.push(
+      `OUTAGE of the ${DATABASE_OUTAGE} (${plan.cluster.nodes.filter((n) => n.databaseRole !== 'none').map((n) => n.fqdn).join(', ')}) from step ${first.n} (\`${first.s.id}\`) to step ${last.n} (\`${last.s.id}\`): the database cluster is removed on every core and built again with the built-in CA; confirm the window first (manual step).`,
+    );
+  }
+  if (steps.some((s) => s.id.startsWith('callbridge/restart/'))) {
+    w.push('callbridge restart drops the calls of that server; a clustered callbridge certificate restarts one server at a time, after the previous one presents the new certificate.');
+  }
+  const downs = [...new Set(steps.filter((s) => s.id.includes('/assign/') && s.kind === 'mmp' && s.mmpOnFailure).map((s) => s.purpose))].sort();
+  if (downs.length > 0) w.push(`${downs.join(', ')}: unavailable on each server between disable and enable (re-enabled with the old certificate if the assignment fails).`);
+  const awaiting = plan.certificates.filter((x) => x.awaitingSignature);
+  if (awaiting.length > 0) {
+    w.push(
+      `PHASE 1 OF 2: ${awaiting.map((x) => `${x.service} (${x.certificate.file})`).join(', ')} not signed yet. This plan only makes the CSRs on the servers and fetches them; after the CA signed them, save the certificates there and run ucrollout plan again for the change itself.`,
+    );
+  }
+  for (const x of plan.certificates.filter((c) => !c.awaitingSignature)) {
+    w.push(`${x.service} (${x.scope}) uses the new basename \`${x.basename}\` on ${x.servers.join(', ')}: ${x.basenameReason}.`);
+  }
+  for (const f of plan.warnings) w.push(`${f.severity.toUpperCase()} ${f.code}: ${f.message}`);
+  return w;
+}
+
+function after(s: CmsStep, position: Map<string, number>): string {
+  return s.dependsOn.map((d) => position.get(d)!).sort((a, b) => a - b).join(', ');
+}
+
+function esc(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}

@@ -1,0 +1,130 @@
+/**
+ * PLAN.md: the review document a change board reads in a pull request. Pure text from
+ * the plan, so two plans diff line by line.
+ */
+import { getPurpose } from '../../catalog';
+import { CUCM_STEP_KINDS, ClusterPlan } from './types';
+
+const KIND_ORDER = CUCM_STEP_KINDS;
+
+export function renderReview(plan: ClusterPlan): string {
+  const c = plan.cluster;
+  const steps = plan.steps;
+  const position = new Map(steps.map((s, i) => [s.id, i + 1]));
+  const touched = c.nodes.filter((n) => steps.some((s) => s.node === n.fqdn && s.kind !== 'preflight'));
+  const restarts = countBy(steps.filter((s) => s.kind === 'restart-service'), (s) => s.service!);
+  const manual = steps.filter((s) => s.kind === 'manual');
+  const out: string[] = [];
+
+  out.push(`# Certificate rollout plan: cluster \`${c.name}\``, '');
+  out.push('## Summary', '');
+  out.push(`| | |`, `|---|---|`);
+  out.push(`| Cluster | ${c.name} (security mode ${c.securityMode}, SSO ${c.sso ? 'on' : 'off'}) |`);
+  out.push(`| Purposes | ${plan.purposes.join(', ') || 'none (trust entries only)'} |`);
+  out.push(`| Nodes touched | ${touched.length} of ${c.nodes.length}: ${touched.map((n) => n.fqdn).join(', ')} |`);
+  out.push(`| Steps | ${steps.length}: ${KIND_ORDER.map((k) => `${steps.filter((s) => s.kind === k).length} ${k}`).join(', ')} |`);
+  out.push(`| Services restarted | ${[...restarts].map(([svc, n]) => `${svc} ×${n}`).join(', ') || 'none'} |`);
+  out.push(`| Manual steps | ${manual.length} |`, '');
+
+  out.push('## Certificates installed', '');
+  if (!plan.certificates || plan.certificates.length === 0) out.push('None (trust entries only).');
+  for (const cert of plan.certificates ?? []) {
+    out.push(`### ${cert.purpose} (${cert.distribution}) — \`${cert.file}\``, '');
+    out.push(`- subject: ${cert.subject}; issuer: ${cert.issuer} (CA \`${cert.ca}\`)`);
+    out.push(`- valid ${cert.notBefore} → ${cert.notAfter}; SHA-256 ${cert.sha256}`);
+    out.push(`- SAN: ${cert.dnsNames.join(', ') || 'none'}`);
+    out.push(`- installed on: ${cert.covers.join(', ')}`, '');
+  }
+
+  const warnings = reviewWarnings(plan);
+  out.push('## Warnings', '');
+  if (warnings.length === 0) out.push('None.');
+  for (const w of warnings) out.push(`- ${w}`);
+  out.push('');
+
+  out.push('## Manual steps (the rollout stops here until `ucrollout confirm <id>`)', '');
+  if (manual.length === 0) out.push('None.');
+  for (const s of manual) out.push(`- **${s.id}** (step ${position.get(s.id)}): ${s.description}. ${s.command === s.description ? '' : s.command}`.trimEnd());
+  out.push('');
+
+  out.push('## Steps by node, in order', '');
+  out.push(
+    'Each step runs after the steps listed in "after" (numbers refer to the full order below). Terraform runs every step whose',
+    '"after" steps are done, up to 10 at a time (`-parallelism`): the numbering is one valid order, not a strict sequence.',
+    'One node restarts one service at a time; tomcat and call-processing restarts also go one node at a time, publisher first.',
+    '',
+  );
+  for (const node of c.nodes) {
+    const mine = steps.filter((s) => s.node === node.fqdn);
+    if (mine.length === 0) continue;
+    out.push(`### ${node.fqdn} (${node.role}, ${node.platform === 'imp' ? 'IM and Presence' : 'CUCM'})`, '');
+    out.push('| # | step | what | command | after |', '|---|---|---|---|---|');
+    for (const s of mine) {
+      out.push(`| ${position.get(s.id)} | \`${s.id}\` | ${esc(s.description)} | \`${esc(s.command)}\` | ${s.dependsOn.map((d) => position.get(d)!).sort((a, b) => a - b).join(', ')} |`);
+    }
+    out.push('');
+  }
+
+  out.push('## Backout', '');
+  out.push(
+    '- Before the clean-up steps, the old self-signed certificates are still in the trust stores: to back out, upload the',
+    "  previous identity certificates again (or `set cert regen <purpose>` for a self-signed one) and restart the same services",
+    '  in the same order (the restart steps above). Re-running the plan with the previous certificates declared does exactly that.',
+    '- The clean-up steps delete the old self-signed trust certificates: after them, backing out needs new certificates.',
+    '- A step that fails stops its branch; `terraform apply` again resumes from it without repeating finished steps.',
+    '',
+  );
+
+  out.push('## Full order with reasons', '');
+  steps.forEach((s, i) => {
+    const cert = 'certificate' in s ? ` — certificate ${s.certificate.subject}, SHA-256 ${s.certificate.sha256}` : '';
+    out.push(`${i + 1}. \`${s.id}\` [${s.kind}] on ${s.node}${cert}`);
+    out.push(`   - why: ${s.reason}`);
+  });
+  out.push('');
+  return out.join('\n');
+}
+
+/** What a reviewer must know before approving: window, phones, SSO, CTL, known defects, lint. */
+export function reviewWarnings(plan: ClusterPlan): string[] {
+  const w: string[] = [];
+  const purposes = plan.purposes.map(getPurpose);
+  const window = purposes.filter((p) => p.maintenanceWindow).map((p) => p.name);
+  if (window.length > 0 || plan.steps.some((s) => s.id === 'manual/maintenance-window')) {
+    w.push(`MAINTENANCE WINDOW: ${window.join(', ') || 'CallManager-trust entries'} restart call processing services; phones re-register.`);
+  }
+  if (plan.cluster.securityMode === 'mixed' && purposes.some((p) => p.ctlUpdateInMixedMode)) {
+    w.push('Mixed mode: the CTL file is updated (manual step) before the CallManager / CAPF services restart.');
+  }
+  if (plan.cluster.sso && purposes.some((p) => p.ssoAround)) {
+    w.push('SSO is enabled: it is disabled before the tomcat change and re-enabled after it (manual steps).');
+  }
+  if (purposes.some((p) => p.family === 'CallManager') && plan.steps.some((s) => s.kind === 'upload-identity' && s.distribution === 'multi-server' && s.purpose.startsWith('CallManager'))) {
+    w.push('CSCup28852: after a multi-server CallManager certificate update, watch for phones resetting every 7 minutes.');
+  }
+  if (plan.steps.some((s) => s.kind === 'upload-identity' && s.distribution === 'multi-server')) {
+    w.push('CSCur97909: a multi-server upload leaves the old self-signed trust certificates; the clean-up steps delete them.');
+  }
+  for (const cert of plan.certificates ?? []) {
+    const purpose = getPurpose(cert.purpose);
+    if (cert.distribution !== 'multi-server') continue;
+    const platformNodes = plan.cluster.nodes.filter((n) => purpose.platforms.includes(n.platform));
+    const left = platformNodes.filter((n) => !cert.covers.includes(n.fqdn)).map((n) => n.fqdn);
+    if (left.length > 0) w.push(`${left.join(', ')} not in the ${cert.purpose} SAN list: ${left.length > 1 ? 'they keep their' : 'it keeps its'} current (self-signed) ${cert.purpose} certificate.`);
+  }
+  const cleanupWait = plan.steps.find((s) => s.kind === 'cleanup')?.waitSeconds;
+  if (cleanupWait !== undefined) w.push(`Clean-up waits ${cleanupWait} s after verification (Intercluster Sync Agent clean-up).`);
+  for (const f of plan.warnings) w.push(`${f.severity.toUpperCase()} ${f.code}: ${f.message}`);
+  return w;
+}
+
+function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
+  return new Map([...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+}
+
+function esc(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+

@@ -1,0 +1,4 @@
+export * from './stable-json';
+export * from './runner';
+export * from './stack-json';
+export * from './write-stacks';

@@ -1,0 +1,99 @@
+/**
+ * Crash-safe apply: `terraform apply` is killed (SIGKILL to its whole process group: Terraform
+ * and the step runs it started) at many points, at step boundaries and in the middle of
+ * steps, and applied again each time. The next apply must finish every step that is not done,
+ * never act while a step it depends on is undone (the twin refuses wrong orders), and in the
+ * end the nodes present the change, every step is recorded, and one more apply repeats nothing.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadPlanFile } from '../../lib/executor/plan-file';
+import { readJournal } from '../../lib/executor/state-files';
+import { RolloutPlan } from '../../lib/platforms';
+import { RehearsalBench, checkNodes, prepareRehearsal, rehearsalEnv } from '../../lib/rehearsal/rehearse';
+import { ApplyResult, terraformApply } from '../../lib/rehearsal/terraform';
+import { RECONCILE_RESOURCE } from '../../lib/terraform';
+import { initStack, twinSnapshot } from './helpers';
+
+const EXAMPLES = join(__dirname, '..', '..', 'examples');
+/** Pauses after a step finished before the kill: 0 is a step boundary, the others land mid-step. */
+const DELAYS_MS = [0, 120, 300, 40, 600, 0, 200, 900];
+
+interface KillRun {
+  readonly kills: number;
+  readonly applies: number;
+  readonly last: ApplyResult;
+}
+
+/** Applies until an apply finishes by itself, killing each one after its first finished step plus a pause. */
+async function applyWithKills(bench: RehearsalBench, cluster: string, maxKills: number): Promise<KillRun> {
+  const env = { ...rehearsalEnv(bench.readyFile, bench.credentials), UCROLLOUT_LOCK_WAIT_SECONDS: '30' };
+  let kills = 0;
+  for (let applies = 1; ; applies++) {
+    let pid: number | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let killed = false;
+    const result = await terraformApply(
+      bench.stackDir(cluster),
+      env,
+      (e) => {
+        if (e.type !== 'done' || timer || kills >= maxKills || e.resource === RECONCILE_RESOURCE) return;
+        timer = setTimeout(() => {
+          killed = true;
+          try {
+            process.kill(-pid!, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, DELAYS_MS[kills % DELAYS_MS.length]);
+      },
+      { ownProcessGroup: true, onSpawn: (p) => (pid = p), timeoutMs: 300_000 },
+    );
+    clearTimeout(timer);
+    if (killed) kills++;
+    else return { kills, applies, last: result };
+    if (applies > maxKills + 10) throw new Error(`no progress after ${applies} applies: ${result.output.slice(-1500)}`);
+  }
+}
+
+function undone(bench: RehearsalBench, cluster: string): string[] {
+  const loaded = loadPlanFile(join(bench.stackDir(cluster), 'plan.json'));
+  return loaded.plan.steps.filter((s) => !readJournal(loaded, s)).map((s) => s.id);
+}
+
+async function expectFinished(bench: RehearsalBench, cluster: string, plan: RolloutPlan, run: KillRun): Promise<void> {
+  expect(run.last.exitCode, run.last.output.slice(-3000)).toBe(0);
+  expect(undone(bench, cluster)).toEqual([]);
+  const checks = await checkNodes(plan, bench.twin, () => undefined);
+  expect(checks.length).toBeGreaterThan(0);
+  expect(checks.filter((c) => !c.matchesPlan)).toEqual([]);
+  // One more apply: only the reconcile resource runs, it finds nothing to do, and no node changes.
+  const before = twinSnapshot(bench);
+  const again = await terraformApply(bench.stackDir(cluster), rehearsalEnv(bench.readyFile, bench.credentials));
+  expect(again.exitCode, again.output.slice(-2000)).toBe(0);
+  expect(again.created).toEqual([RECONCILE_RESOURCE]);
+  expect(again.output).toMatch(/every step had finished/);
+  expect(twinSnapshot(bench)).toEqual(before);
+}
+
+describe('a killed apply finishes on the next one (crash-safe)', () => {
+  const dirs: string[] = [];
+  const benches: RehearsalBench[] = [];
+  afterAll(async () => {
+    for (const b of benches) await b.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('lab: killed at 20+ points, every later apply resumes; the end state is the whole change, nothing repeated', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kill-lab-'));
+    dirs.push(dir);
+    const bench = await prepareRehearsal({ inventory: join(EXAMPLES, 'lab.yaml'), workDir: join(dir, 'work'), addressBase: '127.0.61.1', restartMillis: 300 });
+    benches.push(bench);
+    await initStack(bench, 'lab');
+    const run = await applyWithKills(bench, 'lab', 22);
+    expect(run.kills).toBeGreaterThanOrEqual(20);
+    await expectFinished(bench, 'lab', bench.rolloutPlan('lab'), run);
+  }, 900_000);
+});
