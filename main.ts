@@ -5,6 +5,7 @@
  */
 import { App } from 'cdktf';
 import { join } from 'node:path';
+import { packageRoot } from './lib/terraform/runner';
 import {
   CertificateAuthority,
   CertificatePurpose,
@@ -18,7 +19,8 @@ import {
   ServiceCertificate,
 } from './constructs';
 
-const examples = join(__dirname, 'examples');
+// From the package root, so the compiled main (dist/main.js) finds them too.
+const examples = join(packageRoot(), 'examples');
 const app = new App();
 
 // The lab: one publisher, one subscriber, one IM and Presence node.
@@ -30,7 +32,6 @@ const labCluster = new CucmCluster(lab, 'lab', {
   imPresence: { databasePublisher: { fqdn: 'cs-imp.example.com' } },
   securityMode: SecurityMode.NON_SECURE,
   sso: false,
-  cleanupDelaySeconds: 0,
 });
 new ServiceCertificate(lab, 'Tomcat', {
   cluster: labCluster,
@@ -38,6 +39,8 @@ new ServiceCertificate(lab, 'Tomcat', {
   distribution: Distribution.MULTI_SERVER,
   certificate: 'certs/lab-tomcat.pem',
   ca: labCa,
+  // Issued with seed 000's 10.5 common name; a 15.0 publisher's CSR says cs-ccm-pub-ms.example.com.
+  commonName: 'cs-ccm-pub.example.com-ms',
 });
 new ServiceCertificate(lab, 'CallManager', {
   cluster: labCluster,
@@ -45,6 +48,7 @@ new ServiceCertificate(lab, 'CallManager', {
   distribution: Distribution.MULTI_SERVER,
   certificate: 'certs/lab-callmanager.pem',
   ca: labCa,
+  commonName: 'cs-ccm-pub.example.com-ms',
 });
 
 // A larger cluster: 1+5 CUCM, 2 IM and Presence nodes, mixed mode, SSO on.
@@ -74,7 +78,9 @@ const certificates: [string, CertificatePurpose, string][] = [
   ['CupXmppS2s', CertificatePurpose.CUP_XMPP_S2S, 'certs/large-cup-xmpp-s2s.pem'],
 ];
 for (const [id, purpose, certificate] of certificates) {
-  new ServiceCertificate(large, id, { cluster, purpose, certificate, ca: corp });
+  // Issued with the 10.5 common name before the upgrade to 15.0 (seed 000).
+  const commonName = [CertificatePurpose.CUP_XMPP, CertificatePurpose.CUP_XMPP_S2S].includes(purpose) ? 'imp-pub.corp.example.com-ms' : 'cucm-pub.corp.example.com-ms';
+  new ServiceCertificate(large, id, { cluster, purpose, certificate, ca: corp, commonName });
 }
 // MRA: the Expressway-C root belongs in both tomcat-trust and CallManager-trust.
 new TrustEntry(large, 'expressway-c-root', {

@@ -10,6 +10,8 @@ import { stepResourceName } from '../lib/plan';
 import { prepareRehearsal, rehearsalEnv } from '../lib/rehearsal/rehearse';
 import { terraformApply, terraformInit } from '../lib/rehearsal/terraform';
 import { ensureBuild } from './plan-synth';
+
+const { distState } = require('../scripts/build-stamp.cjs') as { distState(root: string): string };
 import { ROOT, median } from './util';
 
 export async function benchExecutor(scratch: string): Promise<Record<string, unknown>> {
@@ -59,6 +61,8 @@ export async function benchExecutor(scratch: string): Promise<Record<string, unk
     rmSync(trueDir, { recursive: true, force: true });
     const m = median(perStep);
     return {
+      // A source saved during the bench makes bin/ucrollout fall back to tsx for the later step runs.
+      cli: distState(ROOT) === 'current' ? 'compiled dist/ throughout' : 'dist/ went stale during the bench: later step runs used tsx',
       stack: `lab: ${plan.steps.length} steps, every one already done`,
       stepRunMedianMs: Math.round(m),
       stepRunP90Ms: Math.round([...perStep].sort((a, b) => a - b)[Math.floor(perStep.length * 0.9)]),

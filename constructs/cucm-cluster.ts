@@ -60,6 +60,57 @@ export interface ClusterNodeProps {
    * @default - the catalog's ports
    */
   readonly ports?: { [name: string]: number };
+
+  /**
+   * Expected durations of this node's steps, over the cluster's (older hardware restarts slower).
+   *
+   * @default - the cluster's timing
+   */
+  readonly timing?: TimingProps;
+}
+
+/** Expected durations over the defaults: for the window estimate in PLAN.md and the scheduler. */
+export interface TimingProps {
+  /**
+   * Seconds of a service restart by service name (`{ 'Cisco Tomcat': 600 }`).
+   *
+   * @default - Cisco Tomcat 420, Cisco CallManager 240, Cisco XCP Router 240, Cisco TFTP and Cisco CTIManager 90, others 60
+   */
+  readonly restartSeconds?: { [service: string]: number };
+
+  /**
+   * Seconds of a step by kind (`upload-identity`) or by step id (`tomcat/manual/drf-backup`); an id wins.
+   *
+   * @default - preflight 30, upload-trust 60, upload-identity 120, verify 15, cleanup 60 plus its wait
+   */
+  readonly stepSeconds?: { [kindOrStepId: string]: number };
+
+  /**
+   * Seconds a person takes for a manual step.
+   *
+   * @default 300
+   */
+  readonly manualSeconds?: number;
+
+  /**
+   * Multiplies every restart duration (1.5: half as long again).
+   *
+   * @default 1
+   */
+  readonly restartFactor?: number;
+}
+
+/** A named set of nodes that must not all restart at once: a CallManager group, an IM&P subcluster. */
+export interface NodeGroupProps {
+  /**
+   * The name, as CUCM shows it.
+   */
+  readonly name: string;
+
+  /**
+   * FQDNs of the member nodes.
+   */
+  readonly members: string[];
 }
 
 /** The IM and Presence part of a cluster. */
@@ -75,6 +126,13 @@ export interface ImPresenceProps {
    * @default - none
    */
   readonly subscribers?: ClusterNodeProps[];
+
+  /**
+   * IM&P subclusters (one or two nodes each): never both nodes of one restart at once.
+   *
+   * @default - none: the IM&P subscribers restart together after the database publisher
+   */
+  readonly subclusters?: NodeGroupProps[];
 }
 
 /** Where the executor finds the platform admin credentials (names, never the secrets). */
@@ -183,6 +241,109 @@ export interface CucmClusterProps {
    * @default 1800
    */
   readonly cleanupDelaySeconds?: number;
+
+  /**
+   * Expected durations over the defaults, for the window estimate and the scheduler.
+   *
+   * @default - the defaults of lib/platforms/cucm/timing.ts
+   */
+  readonly timing?: TimingProps;
+
+  /**
+   * CallManager groups (two or more CUCM nodes each): never every member of a group restarts Cisco
+   * CallManager at once, and call processing restarts in parallel where the groups allow.
+   *
+   * @default - none: call processing restarts one node at a time, publisher first
+   */
+  readonly callManagerGroups?: NodeGroupProps[];
+
+  /**
+   * Also delete the old self-signed CallManager-trust entries, after the phones were reset and re-registered.
+   *
+   * @default false - seed 002 does not list CallManager-trust among the stores to clean
+   */
+  readonly cleanupCallManagerTrust?: boolean;
+
+  /**
+   * Certificate Expiry Monitor settings: the plan states them as a manual step (seed 002).
+   *
+   * @default - not part of the plan
+   */
+  readonly certificateMonitor?: CertificateMonitorProps;
+
+  /**
+   * OCSP revocation settings: the plan states them as a manual step (seed 002).
+   *
+   * @default - not part of the plan
+   */
+  readonly revocation?: RevocationProps;
+}
+
+/** Security > Certificate Monitor (seed 002). */
+export interface CertificateMonitorProps {
+  /**
+   * Notification Start Time: days before expiry.
+   */
+  readonly notificationStartDays: number;
+
+  /**
+   * Notification Frequency, in hours.
+   *
+   * @default 24
+   */
+  readonly notificationFrequencyHours?: number;
+
+  /**
+   * Enable E-mail notification.
+   *
+   * @default - true when emailIds are given
+   */
+  readonly emailNotification?: boolean;
+
+  /**
+   * E-mail IDs the notifications go to.
+   *
+   * @default - none
+   */
+  readonly emailIds?: string[];
+
+  /**
+   * Enable LSC Monitoring.
+   *
+   * @default false
+   */
+  readonly lscMonitoring?: boolean;
+}
+
+/** Security > Certificate Revocation (OCSP) and the Certificate Validity Check enterprise parameters (seed 002). */
+export interface RevocationProps {
+  /**
+   * The OCSP responder URI ("Use configured OCSP URI").
+   *
+   * @default - the OCSP URI from the certificate
+   */
+  readonly ocspResponder?: string;
+
+  /**
+   * Enable Revocation Check, Check Every: hours.
+   *
+   * @default 24
+   */
+  readonly checkIntervalHours?: number;
+
+  /**
+   * Enterprise parameter Certificate Validity Check (long-lived CTI, IPsec, LDAP links).
+   *
+   * @default false
+   */
+  readonly validityCheck?: boolean;
+
+  /**
+   * Enterprise parameter Validity Check Frequency, in hours.
+   *
+   * @default - the platform's
+   */
+  readonly validityCheckFrequencyHours?: number;
 }
 
 /** A CUCM cluster with its IM and Presence nodes. Declare one per RolloutStack. */

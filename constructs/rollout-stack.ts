@@ -72,7 +72,7 @@ export class RolloutStack extends TerraformStack {
     this.node.addValidation({ validate: () => this.validatePlan() });
     addCustomSynthesis(this, {
       onSynthesize: (session: ISynthesisSession) => {
-        writeStackFiles(join(session.outdir, session.manifest.forStack(this).workingDirectory), this.prepare());
+        writeStackFiles(join(session.outdir, session.manifest.forStack(this).workingDirectory), this.prepare(), this.runner());
       },
     });
   }
@@ -139,11 +139,16 @@ export class RolloutStack extends TerraformStack {
     }
   }
 
+  /** The words that start the CLI from the stack folder: the steps' interpreter and the stack's `ucrollout` launcher. */
+  private runner(): string[] {
+    return this.props.runner !== undefined ? runnerWords(this.props.runner) : defaultRunner(this.stackDir());
+  }
+
   private materialize(): void {
     if (this.node.tryFindChild('Steps')) return;
     const plan = this.prepare().plan;
     const steps = new Construct(this, 'Steps');
-    const runner = this.props.runner !== undefined ? runnerWords(this.props.runner) : defaultRunner(this.stackDir());
+    const runner = this.runner();
     const resourceType = this.props.resourceType ?? StepResourceType.TERRAFORM_DATA;
     for (const resource of stackResources(plan.steps, { resourceType, runner })) new StepResource(steps, { resource, resourceType });
   }

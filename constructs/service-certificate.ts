@@ -48,6 +48,13 @@ export interface ServiceCertificateProps {
    * @default - not checked
    */
   readonly csr?: string;
+
+  /**
+   * The CSR's common name, when it is not the platform's (e.g. issued on 10.5 before an upgrade).
+   *
+   * @default - multi-server: `<host>-ms.<domain>` from 11.5, `<publisher FQDN>-ms` on 10.5; single-server: the node FQDN
+   */
+  readonly commonName?: string;
 }
 
 /** A CA-signed certificate to install for a purpose, on the whole cluster or one node. */

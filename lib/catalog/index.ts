@@ -3,3 +3,4 @@ export * from './key-usage';
 export * from './purposes';
 export * from './coverage';
 export * from './cms';
+export * from './availability';

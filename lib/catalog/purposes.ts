@@ -17,6 +17,12 @@ export interface NodeSelector {
   readonly scope: 'covered' | 'publisher' | 'all';
   /** Only nodes where the service is activated (feature services). */
   readonly whereActivated?: boolean;
+  /**
+   * Scope `covered` of a multi-server certificate reaches past its SAN list: every node of the
+   * platform (where activated), also one left out of the SAN list (seed 000: the CallManager
+   * services restart on the nodes where they are activated, e.g. a TFTP-only node).
+   */
+  readonly beyondSanList?: boolean;
 }
 
 export interface RestartRule {
@@ -64,10 +70,22 @@ export interface PurposeInfo {
   readonly ctlUpdateInMixedMode: boolean;
   /** SSO must be disabled before and re-enabled after the rollout. */
   readonly ssoAround: boolean;
+  /** Human checks before the leaf is uploaded (the CA-signed certificate goes in only after them). */
+  readonly manualBeforeUpload: readonly ManualAction[];
   /** Human checks before the restarts. */
   readonly manualBeforeRestarts: readonly ManualAction[];
   /** Human actions after the restarts. */
   readonly manualAfter: readonly ManualAction[];
+  /**
+   * Where the old self-signed trust certificates of the replaced identities are deleted
+   * (seed 002): IM&P nodes for tomcat, cup-xmpp(-s2s), cup, ipsec; on CUCM nodes only the
+   * tomcat-trust ones ("these are the only certificates to delete from CUCM nodes").
+   */
+  readonly cleanupOn: readonly CertPlatform[];
+  /** The clean-up is off unless the cluster opts in (CallManager-trust: seed 002 does not list it). */
+  readonly cleanupOptIn: boolean;
+  /** The reason a clean-up step cites. */
+  readonly cleanupReason: string;
 }
 
 /** Something only a person can do or confirm; the plan waits for `ucrollout confirm`. */
@@ -75,6 +93,8 @@ export interface ManualAction {
   /** Short id, part of the step id. */
   readonly key: string;
   readonly instruction: string;
+  /** The rule the step carries out (its `reason`). @default - the section of DOMAIN.md */
+  readonly reason?: string;
 }
 
 const TOMCAT_RESTARTS: readonly RestartRule[] = [
@@ -85,14 +105,15 @@ const TOMCAT_RESTARTS: readonly RestartRule[] = [
   { service: Service.DRF_LOCAL, on: { scope: 'covered' } },
 ];
 const CALLMANAGER_RESTARTS: readonly RestartRule[] = [
-  { service: Service.TVS, on: { platform: 'cucm', scope: 'covered' } },
-  { service: Service.TFTP, on: { platform: 'cucm', scope: 'covered', whereActivated: true } },
-  { service: Service.CALLMANAGER, on: { platform: 'cucm', scope: 'covered', whereActivated: true } },
-  { service: Service.CTIMANAGER, on: { platform: 'cucm', scope: 'covered', whereActivated: true } },
+  { service: Service.TVS, on: { platform: 'cucm', scope: 'covered', beyondSanList: true } },
+  { service: Service.TFTP, on: { platform: 'cucm', scope: 'covered', whereActivated: true, beyondSanList: true } },
+  { service: Service.CALLMANAGER, on: { platform: 'cucm', scope: 'covered', whereActivated: true, beyondSanList: true } },
+  { service: Service.CTIMANAGER, on: { platform: 'cucm', scope: 'covered', whereActivated: true, beyondSanList: true } },
 ];
+// DOMAIN.md §5: after an ipsec change, DRF Master on the publisher and DRF Local on every node (not only the certificate's).
 const IPSEC_RESTARTS: readonly RestartRule[] = [
   { service: Service.DRF_MASTER, on: { platform: 'cucm', scope: 'publisher' } },
-  { service: Service.DRF_LOCAL, on: { scope: 'covered' } },
+  { service: Service.DRF_LOCAL, on: { scope: 'all' } },
 ];
 const CUP_RESTARTS: readonly RestartRule[] = [
   { service: Service.SIP_PROXY, on: { platform: 'imp', scope: 'covered' } },
@@ -133,8 +154,12 @@ interface Family {
   readonly maintenanceWindow?: boolean;
   readonly ctlUpdateInMixedMode?: boolean;
   readonly ssoAround?: boolean;
+  readonly manualBeforeUpload?: readonly ManualAction[];
   readonly manualBeforeRestarts?: readonly ManualAction[];
   readonly manualAfter?: readonly ManualAction[];
+  readonly cleanupOn?: readonly CertPlatform[];
+  readonly cleanupOptIn?: boolean;
+  readonly cleanupReason?: string;
   /** Has an -ECDSA twin. */
   readonly ecdsa: boolean;
 }
@@ -152,6 +177,9 @@ const FAMILIES: readonly Family[] = [
     ports: [HTTPS],
     ssoAround: true,
     manualAfter: [{ key: 'drf-backup', instruction: 'Take a DRF backup: the tomcat certificate changed' }],
+    cleanupOn: ['cucm', 'imp'],
+    cleanupReason:
+      'seed 002: after the CA-signed certificate, delete the self-signed tomcat-trust certificates on every IM&P node and, the only ones on CUCM nodes, the self-signed tomcat-trust entries (CSCur97909)',
     ecdsa: true,
   },
   {
@@ -166,13 +194,19 @@ const FAMILIES: readonly Family[] = [
     ports: [SIP_TLS, CTI_TLS],
     maintenanceWindow: true,
     ctlUpdateInMixedMode: true,
-    manualBeforeRestarts: [
+    manualBeforeUpload: [
       {
         key: 'phones-trust-tvs',
-        instruction: 'Confirm that the phones trust the TVS certificate in service (phones must trust TVS before the CallManager change)',
+        instruction:
+          'Confirm that the phones trust the TVS certificate in service (e.g. the corporate directory or another HTTPS service works from a phone) before the CA-signed CallManager certificate is signed and installed',
+        reason: 'seed 000 (CallManager multi-server SAN): before the CA-signed SAN certificate for CUCM, make sure the IP phones trust the Trust Verification Service',
       },
     ],
     manualAfter: [PHONE_RESET],
+    cleanupOn: ['cucm'],
+    cleanupOptIn: true,
+    cleanupReason:
+      'opted in (cleanupCallManagerTrust): seed 002 does not list CallManager-trust among the stores to clean, so it runs only when declared, and after the phones were reset and re-registered (CSCur97909)',
     ecdsa: true,
   },
   {
@@ -224,6 +258,8 @@ const FAMILIES: readonly Family[] = [
     manualBeforeRestarts: [
       { key: 'no-drf-job', instruction: 'Confirm that no DRF backup or restore is running (the DRF services restart)' },
     ],
+    cleanupOn: ['imp'],
+    cleanupReason: 'seed 002: delete the self-signed ipsec-trust certificates on the IM&P nodes; on CUCM nodes only tomcat-trust is cleaned',
     ecdsa: false,
   },
   {
@@ -235,6 +271,8 @@ const FAMILIES: readonly Family[] = [
     covers: { platform: 'imp', scope: 'all' },
     restarts: CUP_RESTARTS,
     ports: [CUP_SIP_TLS, CUP_SIP_TLS_PEER],
+    cleanupOn: ['imp'],
+    cleanupReason: 'seed 002: delete the self-signed cup-trust certificates on every IM&P node (CSCur97909)',
     ecdsa: true,
   },
   {
@@ -246,6 +284,8 @@ const FAMILIES: readonly Family[] = [
     covers: { platform: 'imp', scope: 'all' },
     restarts: [{ service: Service.XCP_ROUTER, on: { platform: 'imp', scope: 'covered' } }],
     ports: [XMPP_C2S],
+    cleanupOn: ['imp'],
+    cleanupReason: 'seed 002: delete the self-signed cup-xmpp-trust certificates on every IM&P node (CSCur97909)',
     ecdsa: true,
   },
   {
@@ -259,6 +299,8 @@ const FAMILIES: readonly Family[] = [
       { service: Service.XCP_FEDERATION_CONNECTION_MANAGER, on: { platform: 'imp', scope: 'covered', whereActivated: true } },
     ],
     ports: [XMPP_S2S],
+    cleanupOn: ['imp'],
+    cleanupReason: 'seed 002: delete the self-signed cup-xmpp-trust certificates on every IM&P node (CSCur97909)',
     ecdsa: true,
   },
 ];
@@ -280,8 +322,12 @@ function expand(f: Family): PurposeInfo[] {
     maintenanceWindow: f.maintenanceWindow ?? false,
     ctlUpdateInMixedMode: f.ctlUpdateInMixedMode ?? false,
     ssoAround: f.ssoAround ?? false,
+    manualBeforeUpload: f.manualBeforeUpload ?? [],
     manualBeforeRestarts: f.manualBeforeRestarts ?? [],
     manualAfter: f.manualAfter ?? [],
+    cleanupOn: f.cleanupOn ?? [],
+    cleanupOptIn: f.cleanupOptIn ?? false,
+    cleanupReason: f.cleanupReason ?? 'seed 002: this trust store is not among those to clean',
   };
   return f.ecdsa ? [base, { ...base, name: `${f.family}-ECDSA`, keyType: 'EC' }] : [base];
 }

@@ -7,11 +7,10 @@ import { CliDriver, CliTimeouts } from '../drivers/cli-driver';
 import { Credentials, loadCredentials } from '../drivers/credentials';
 import { MmpDriver } from '../drivers/mmp-driver';
 import { RemoteFiles, SftpDriver } from '../drivers/sftp-driver';
-import { HostKeyPins } from '../drivers/host-keys';
-import { Endpoint, ResolveMap, endpointFor } from '../drivers/resolve';
+import { NodeAccess } from '../drivers/node-access';
+import { Endpoint, ResolveMap } from '../drivers/resolve';
 import { CertRestClient } from '../drivers/rest-driver';
 import { ServiceabilityClient } from '../drivers/soap-driver';
-import type { SshTarget } from '../drivers/ssh-session';
 import { ProbeResult, probeChain } from '../drivers/tls-probe';
 import type { AnyPlanNode, ClusterPlan, CmsClusterPlan, PlanStep } from '../platforms';
 import type { PlanNode } from '../platforms/cucm/types';
@@ -53,14 +52,13 @@ export class StepContext<S extends PlanStep = PlanStep> {
   readonly sleep: (ms: number) => Promise<void>;
   readonly timeouts: ExecutorTimeouts;
   readonly env: NodeJS.ProcessEnv;
-  private credentialsCache?: Credentials;
-  private anchorsCache?: string[];
+  private readonly access: NodeAccess;
   private readonly clis = new Map<string, Promise<CliDriver>>();
   private readonly opened: { close(): void }[] = [];
   private readonly mmps = new Map<string, Promise<MmpDriver>>();
   private readonly sftps = new Map<string, Promise<RemoteFiles>>();
 
-  constructor(private readonly opts: StepContextOptions<S>) {
+  constructor(opts: StepContextOptions<S>) {
     this.loaded = opts.loaded;
     this.step = opts.step;
     this.log = opts.log;
@@ -68,6 +66,21 @@ export class StepContext<S extends PlanStep = PlanStep> {
     this.sleep = opts.sleep;
     this.timeouts = opts.timeouts;
     this.env = opts.env;
+    const { knownHostsFile } = opts.loaded.plan.cluster;
+    this.access = new NodeAccess({
+      node: (fqdn) => this.anyNode(fqdn),
+      credentials: () => loadCredentials(this.loaded.plan.cluster.credentials, this.loaded.dir, this.env),
+      httpsAnchors: () => httpsTrustAnchors(this.loaded, opts.resolveMap),
+      knownHostsFile: knownHostsFile ? { path: planPath(this.loaded, knownHostsFile), shown: knownHostsFile } : undefined,
+      declaredIn: 'the plan',
+      resolveMap: opts.resolveMap,
+      insecureFirstContact: opts.insecureFirstContact,
+      firstContactFile: firstContactKnownHosts(this.loaded),
+      onFirstContact: (node, fingerprint) =>
+        this.log(`WARNING: accepted the SSH host key ${fingerprint} of ${node} on first contact (--insecure-first-contact); check it on the node's console and pin it in sshHostKeys`),
+      connectMs: opts.timeouts.connectMs,
+      httpsMs: opts.timeouts.httpsMs,
+    });
   }
 
   /** The CUCM / IM&P plan (a step of a CUCM kind in a Meeting Server plan is refused). */
@@ -95,27 +108,26 @@ export class StepContext<S extends PlanStep = PlanStep> {
   }
 
   endpoint(fqdn: string, portName: string, defaultPort?: number): Endpoint {
-    return endpointFor(this.anyNode(fqdn), portName, defaultPort, this.opts.resolveMap);
+    return this.access.endpoint(fqdn, portName, defaultPort);
   }
 
   credentials(): Credentials {
-    this.credentialsCache ??= loadCredentials(this.loaded.plan.cluster.credentials, this.loaded.dir, this.env);
-    return this.credentialsCache;
+    return this.access.credentials();
   }
 
   /** The admin CLI of a node, one session per node for the whole step. */
   cli(fqdn: string = this.step.node): Promise<CliDriver> {
-    return this.cached(this.clis, fqdn, () => CliDriver.connect(this.sshTarget(fqdn), this.timeouts));
+    return this.cached(this.clis, fqdn, () => CliDriver.connect(this.access.sshTarget(fqdn), this.timeouts));
   }
 
   /** The MMP shell of a Meeting Server, one session per server for the whole step. */
   mmp(fqdn: string = this.step.node): Promise<MmpDriver> {
-    return this.cached(this.mmps, fqdn, () => MmpDriver.connect(this.sshTarget(fqdn), this.timeouts));
+    return this.cached(this.mmps, fqdn, () => MmpDriver.connect(this.access.sshTarget(fqdn), this.timeouts));
   }
 
   /** SFTP to a Meeting Server's MMP folder, one connection per server for the whole step. */
   sftp(fqdn: string = this.step.node): Promise<RemoteFiles> {
-    return this.cached(this.sftps, fqdn, () => SftpDriver.connect(this.sshTarget(fqdn), this.timeouts.sftpMs));
+    return this.cached(this.sftps, fqdn, () => SftpDriver.connect(this.access.sshTarget(fqdn), this.timeouts.sftpMs));
   }
 
   /** Forget a server's MMP session (after a wait timed out, it is no longer usable). */
@@ -129,11 +141,11 @@ export class StepContext<S extends PlanStep = PlanStep> {
   }
 
   rest(fqdn: string = this.step.node): CertRestClient {
-    return new CertRestClient(this.httpsTarget(fqdn));
+    return new CertRestClient(this.access.httpsTarget(fqdn));
   }
 
   soap(fqdn: string = this.step.node): ServiceabilityClient {
-    return new ServiceabilityClient(this.httpsTarget(fqdn));
+    return new ServiceabilityClient(this.access.httpsTarget(fqdn));
   }
 
   probe(fqdn: string, port: { name: string; port: number; handshake: 'tls' | 'xmpp-starttls' }, keyType?: 'RSA' | 'EC'): Promise<ProbeResult> {
@@ -145,19 +157,6 @@ export class StepContext<S extends PlanStep = PlanStep> {
     this.clis.clear();
     this.mmps.clear();
     this.sftps.clear();
-  }
-
-  private sshTarget(fqdn: string): SshTarget {
-    return {
-      endpoint: this.endpoint(fqdn, 'ssh', 22),
-      credentials: this.credentials(),
-      pins: this.pins(fqdn),
-      insecureFirstContact: this.opts.insecureFirstContact,
-      firstContactFile: firstContactKnownHosts(this.loaded),
-      onFirstContact: (node, fingerprint) =>
-        this.log(`WARNING: accepted the SSH host key ${fingerprint} of ${node} on first contact (--insecure-first-contact); check it on the node's console and pin it in sshHostKeys`),
-      connectTimeoutMs: this.timeouts.connectMs,
-    };
   }
 
   /** One connection per node, opened on first use; a failed connect is not cached, so a later call may retry. */
@@ -173,21 +172,5 @@ export class StepContext<S extends PlanStep = PlanStep> {
       cache.set(key, driver);
     }
     return driver;
-  }
-
-  private httpsTarget(fqdn: string) {
-    this.anchorsCache ??= httpsTrustAnchors(this.loaded, this.opts.resolveMap);
-    return { endpoint: this.endpoint(fqdn, 'https', 8443), credentials: this.credentials(), ca: this.anchorsCache, timeoutMs: this.timeouts.httpsMs };
-  }
-
-  private pins(fqdn: string): HostKeyPins {
-    const node = this.anyNode(fqdn);
-    const pins = new HostKeyPins(node.fqdn);
-    pins.addFingerprints(node.sshHostKeys, `sshHostKeys of ${node.fqdn} in the plan`);
-    const { knownHostsFile } = this.loaded.plan.cluster;
-    if (knownHostsFile) pins.addKnownHostsFile(planPath(this.loaded, knownHostsFile), knownHostsFile);
-    if (this.opts.resolveMap?.knownHosts) pins.addKnownHostsFile(this.opts.resolveMap.knownHosts);
-    pins.addOptionalKnownHostsFile(firstContactKnownHosts(this.loaded));
-    return pins;
   }
 }

@@ -29,3 +29,18 @@ export class AwaitingConfirmation extends Error {
     this.name = 'AwaitingConfirmation';
   }
 }
+
+/**
+ * A step that may not run yet (the clean-up's wait for the Intercluster Sync Agent): the apply ends
+ * like at an unconfirmed manual step (exit 3), saying from when it can run, instead of holding the window.
+ */
+export class StepNotYetDue extends AwaitingConfirmation {
+  constructor(
+    message: string,
+    /** When the step can run (ISO 8601). */
+    readonly dueAt: string,
+  ) {
+    super(message);
+    this.name = 'StepNotYetDue';
+  }
+}

@@ -106,6 +106,7 @@ export class StepRunner {
       await this.run(dependency, [...path, step.id]);
     }
     const waitSeconds = Number(this.env[LOCK_WAIT_ENV]);
+    const asked = this.now();
     const lock = await acquireStepLock(this.loaded, step.id, {
       waitMs: (waitSeconds >= 0 ? waitSeconds : DEFAULT_LOCK_WAIT_SECONDS) * 1000,
       now: this.now,
@@ -113,6 +114,12 @@ export class StepRunner {
       log: this.log,
     });
     try {
+      // Another run of this step held the lock and finished it meanwhile: not again.
+      const other = readJournal(this.loaded, step);
+      if (other && Date.parse(other.doneAt) >= asked) {
+        this.finished.add(step.id);
+        return { changed: false, summary: `finished by another run at ${other.doneAt}: ${other.summary}` };
+      }
       const outcome = await this.execute(step);
       writeJournal(this.loaded, step, outcome.changed, outcome.summary, new Date(this.now()));
       this.finished.add(step.id);

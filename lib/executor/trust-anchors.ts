@@ -14,6 +14,28 @@ import { readBounded } from '../pki/bounded-read';
 const WEB_PURPOSES = new Set(['tomcat', 'tomcat-ECDSA']);
 
 export function httpsTrustAnchors(loaded: LoadedPlan, map?: ResolveMap): string[] {
+  const { plan } = loaded;
+  const httpsCaFile = plan.platform === 'cucm' ? plan.cluster.httpsCaFile : undefined;
+  const files = new Set<string>();
+  for (const s of plan.steps) if (s.kind === 'upload-identity' && WEB_PURPOSES.has(s.purpose)) for (const c of s.chain) files.add(c.file);
+  return collectHttpsAnchors({
+    httpsCaFile: httpsCaFile ? { path: planPath(loaded, httpsCaFile), shown: httpsCaFile } : undefined,
+    resolveMap: map,
+    webChainFiles: [...files].sort().map((f) => planPath(loaded, f)),
+  });
+}
+
+export interface HttpsAnchorSources {
+  /** The cluster's declared `httpsCaFile` (must be readable). */
+  readonly httpsCaFile?: { readonly path: string; readonly shown: string };
+  /** The twin's CA bundle, when a resolve map names one (must be readable). */
+  readonly resolveMap?: ResolveMap;
+  /** Absolute files of the CA chains of the declared tomcat / tomcat-ECDSA certificates (unreadable ones are skipped). */
+  readonly webChainFiles: readonly string[];
+}
+
+/** The anchors from their sources, whoever asks (a plan step, or a read of the live cluster from an inventory). */
+export function collectHttpsAnchors(sources: HttpsAnchorSources): string[] {
   const pems = new Set<string>();
   const required = (file: string, shown: string): void => {
     let data: Buffer;
@@ -24,18 +46,18 @@ export function httpsTrustAnchors(loaded: LoadedPlan, map?: ResolveMap): string[
     }
     for (const p of certificatePems(data)) pems.add(p);
   };
-  const { plan } = loaded;
-  const httpsCaFile = plan.platform === 'cucm' ? plan.cluster.httpsCaFile : undefined;
-  if (httpsCaFile) required(planPath(loaded, httpsCaFile), httpsCaFile);
+  if (sources.httpsCaFile) required(sources.httpsCaFile.path, sources.httpsCaFile.shown);
+  const map = sources.resolveMap;
   if (map?.httpsCa) required(map.httpsCa, map.httpsCa);
-  const files = new Set<string>();
-  for (const s of plan.steps) if (s.kind === 'upload-identity' && WEB_PURPOSES.has(s.purpose)) for (const c of s.chain) files.add(c.file);
-  for (const f of [...files].sort()) {
+  for (const f of sources.webChainFiles) {
     try {
-      for (const p of certificatePems(readBounded(planPath(loaded, f)))) pems.add(p);
+      for (const p of certificatePems(readBounded(f))) pems.add(p);
     } catch {
       // Its own upload step reports a missing file; other steps still run.
     }
   }
   return [...pems];
 }
+
+/** The purposes whose certificate a node presents on 8443, where REST and SOAP answer. */
+export const HTTPS_PURPOSES: ReadonlySet<string> = WEB_PURPOSES;

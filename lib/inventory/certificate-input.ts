@@ -14,6 +14,7 @@ import {
   checkName,
   checkOneOf,
   didYouMean,
+  parseRenewBefore,
   shown,
   throwIfProblems,
 } from '../model';
@@ -33,6 +34,10 @@ export interface CertificateInput {
   readonly certificate: string;
   readonly ca: string;
   readonly csr?: string;
+  /** Days before expiry (`30`), or the share of the lifetime left (`'25%'`): when status and renew call it due. */
+  readonly renewBefore?: number | string;
+  /** The CSR's common name when it is not the platform's (e.g. issued on 10.5 as `<publisher FQDN>-ms`). */
+  readonly commonName?: string;
 }
 
 export interface TrustEntryInput {
@@ -43,7 +48,7 @@ export interface TrustEntryInput {
 }
 
 export const CERTIFICATE_AUTHORITY_KEYS = ['name', 'root', 'intermediates'];
-export const CERTIFICATE_KEYS = ['cluster', 'purpose', 'distribution', 'node', 'certificate', 'ca', 'csr'];
+export const CERTIFICATE_KEYS = ['cluster', 'purpose', 'distribution', 'node', 'certificate', 'ca', 'csr', 'renewBefore', 'commonName'];
 export const TRUST_ENTRY_KEYS = ['cluster', 'name', 'certificate', 'stores'];
 
 export function buildCertificateAuthority(input: CertificateAuthorityInput, where: string): CertificateAuthorityDecl {
@@ -70,6 +75,11 @@ export function buildCertificate(input: CertificateInput, where: string): Certif
   if (c.node !== undefined) problems.push(checkFqdn(`${where}.node`, c.node));
   else if (distribution === 'single-server') problems.push(`${where}.node is missing: a single-server certificate needs node (the FQDN it is for)`);
   if (c.csr !== undefined) problems.push(checkPath(`${where}.csr`, c.csr));
+  if (c.commonName !== undefined && checkFqdn(`${where}.commonName`, c.commonName)) {
+    problems.push(`${where}.commonName must be a host name such as 'cs-ccm-pub-ms.example.com', got ${shown(c.commonName)}`);
+  }
+  const renewBefore = parseRenewBefore(`${where}.renewBefore`, c.renewBefore);
+  problems.push(renewBefore.problem);
   throwIfProblems(problems);
   return {
     cluster: c.cluster as string,
@@ -79,6 +89,8 @@ export function buildCertificate(input: CertificateInput, where: string): Certif
     certificate: c.certificate as string,
     ca: c.ca as string,
     csr: c.csr as string | undefined,
+    ...(renewBefore.value ? { renewBefore: renewBefore.value } : {}),
+    ...(typeof c.commonName === 'string' ? { commonName: c.commonName.toLowerCase() } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
  * One normalizer from the user's cluster description (inventory file or construct props)
  * to the model's ClusterDecl, so both front ends apply the same defaults and checks.
  */
-import { DEFAULT_ACTIVATED_SERVICES, Service } from '../catalog';
+import { DEFAULT_ACTIVATED_SERVICES, Service, availabilityProblems } from '../catalog';
 import {
   ClusterDecl,
   DEFAULT_CLEANUP_DELAY_SECONDS,
@@ -30,6 +30,9 @@ import {
   unknownKeys,
 } from './input-checks';
 
+import { CertificateMonitorInput, RevocationInput, buildCertificateMonitor, buildRevocation } from './settings-input';
+import { MembersInput, TimingInput, buildCallManagerGroups, buildImpSubclusters, buildTiming } from './schedule-input';
+
 export { unknownKeys } from './input-checks';
 
 export interface NodeInput {
@@ -41,6 +44,8 @@ export interface NodeInput {
   readonly xmppFederation?: boolean;
   readonly sshHostKeys?: readonly string[];
   readonly ports?: Readonly<Record<string, number>>;
+  /** Expected durations of this node's steps (older hardware restarts slower). */
+  readonly timing?: TimingInput;
 }
 
 export interface ClusterInput {
@@ -50,6 +55,8 @@ export interface ClusterInput {
   readonly imPresence?: {
     readonly databasePublisher: string | NodeInput;
     readonly subscribers?: readonly (string | NodeInput)[];
+    /** IM&P subclusters: never both nodes of one restarting at once. */
+    readonly subclusters?: readonly MembersInput[];
   };
   readonly securityMode?: string;
   readonly sso?: boolean;
@@ -59,15 +66,27 @@ export interface ClusterInput {
   readonly interclusterPeers?: readonly string[];
   readonly callManagerIncludeInactiveNodes?: boolean;
   readonly cleanupDelaySeconds?: number;
+  /** Also clean the old self-signed CallManager-trust entries (after the phone reset). */
+  readonly cleanupCallManagerTrust?: boolean;
+  /** Certificate Expiry Monitor settings (seed 002). */
+  readonly certificateMonitor?: CertificateMonitorInput;
+  /** OCSP revocation settings (seed 002). */
+  readonly revocation?: RevocationInput;
   /** Defaults for every node of the cluster. */
   readonly nodeDefaults?: { readonly api?: string; readonly version?: string };
+  /** Expected durations over the defaults (lib/platforms/cucm/timing.ts). */
+  readonly timing?: TimingInput;
+  /** CallManager groups: call processing restarts in parallel, never a whole group at once. */
+  readonly callManagerGroups?: readonly MembersInput[];
 }
 
 const CLUSTER_KEYS = [
   'name', 'publisher', 'subscribers', 'imPresence', 'securityMode', 'sso', 'credentials', 'knownHostsFile',
   'httpsCaFile', 'interclusterPeers', 'callManagerIncludeInactiveNodes', 'cleanupDelaySeconds', 'nodeDefaults',
+  'cleanupCallManagerTrust', 'certificateMonitor', 'revocation',
+  'timing', 'callManagerGroups',
 ];
-const NODE_KEYS = ['fqdn', 'address', 'services', 'api', 'version', 'xmppFederation', 'sshHostKeys', 'ports'];
+const NODE_KEYS = ['fqdn', 'address', 'services', 'api', 'version', 'xmppFederation', 'sshHostKeys', 'ports', 'timing'];
 const CUCM_PORTS_EXAMPLE = '{ https: 8443, sip-tls: 5061 }';
 
 /**
@@ -84,7 +103,7 @@ export function buildCluster(input: ClusterInput, where: string): ClusterDecl {
     checkName(`${where}.name`, c.name),
     ...unknownKeys(c, CLUSTER_KEYS, where),
     checkMapping(`${where}.imPresence`, c.imPresence, '{ databasePublisher: imp-pub.example.com, subscribers: [] }'),
-    ...unknownKeys(imPresence, ['databasePublisher', 'subscribers'], `${where}.imPresence`),
+    ...unknownKeys(imPresence, ['databasePublisher', 'subscribers', 'subclusters'], `${where}.imPresence`),
     checkMapping(`${where}.nodeDefaults`, c.nodeDefaults, "{ api: rest, version: '15.0' }"),
     ...unknownKeys(c.nodeDefaults, ['api', 'version'], `${where}.nodeDefaults`),
     checkBoolean(`${where}.sso`, c.sso),
@@ -114,6 +133,8 @@ export function buildCluster(input: ClusterInput, where: string): ClusterDecl {
     problems.push(...checkPorts(`${at}.ports`, n.ports, CUCM_PORTS_EXAMPLE), ...checkHostKeys(`${at}.sshHostKeys`, n.sshHostKeys));
     problems.push(checkList(`${at}.services`, n.services, 'service names such as [Cisco TFTP, Cisco CTIManager]'));
     if (Array.isArray(n.services)) n.services.forEach((s, i) => problems.push(checkServiceName(`${at}.services[${i}]`, s)));
+    const timing = buildTiming(n.timing, `${at}.timing`);
+    problems.push(...timing.problems);
     const services: string[] = Array.isArray(n.services) ? [...(n.services as string[])] : [...DEFAULT_ACTIVATED_SERVICES[role]];
     if (n.xmppFederation === true && !services.includes(Service.XCP_FEDERATION_CONNECTION_MANAGER)) {
       services.push(Service.XCP_FEDERATION_CONNECTION_MANAGER);
@@ -130,6 +151,7 @@ export function buildCluster(input: ClusterInput, where: string): ClusterDecl {
       version: String(version),
       sshHostKeys: Array.isArray(n.sshHostKeys) ? [...(n.sshHostKeys as string[])] : [],
       ports: isMapping(n.ports) ? ({ ...n.ports } as Record<string, number>) : {},
+      ...(timing.value ? { timing: timing.value } : {}),
     };
   };
   const list = (raw: unknown, role: NodeRole, at: string): (NodeDecl | undefined)[] => {
@@ -168,9 +190,17 @@ export function buildCluster(input: ClusterInput, where: string): ClusterDecl {
   if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0) {
     problems.push(`${where}.cleanupDelaySeconds must be a whole number of seconds ≥ 0, got ${shown(delay)}`);
   }
+  problems.push(checkBoolean(`${where}.cleanupCallManagerTrust`, c.cleanupCallManagerTrust));
+  const monitor = buildCertificateMonitor(c.certificateMonitor, `${where}.certificateMonitor`);
+  const revocation = buildRevocation(c.revocation, `${where}.revocation`);
+  problems.push(...monitor.problems, ...revocation.problems);
+  const timing = buildTiming(c.timing, `${where}.timing`);
+  const groups = buildCallManagerGroups(c.callManagerGroups, `${where}.callManagerGroups`);
+  const subclusters = buildImpSubclusters(imPresence?.subclusters, `${where}.imPresence.subclusters`);
+  problems.push(...timing.problems, ...groups.problems, ...subclusters.problems);
   throwIfProblems(problems);
 
-  return {
+  const cluster: ClusterDecl = {
     name: c.name as string,
     nodes,
     securityMode: securityMode as ClusterDecl['securityMode'],
@@ -181,5 +211,14 @@ export function buildCluster(input: ClusterInput, where: string): ClusterDecl {
     interclusterPeers: (peers as string[]).map((p) => p.toLowerCase()),
     callManagerIncludeInactiveNodes: c.callManagerIncludeInactiveNodes as boolean | undefined,
     cleanupDelaySeconds: delay as number,
+    ...(c.cleanupCallManagerTrust === true ? { cleanupCallManagerTrust: true } : {}),
+    ...(monitor.value ? { certificateMonitor: monitor.value } : {}),
+    ...(revocation.value ? { revocation: revocation.value } : {}),
+    ...(timing.value ? { timing: timing.value } : {}),
+    ...(groups.value && groups.value.length > 0 ? { callManagerGroups: groups.value } : {}),
+    ...(subclusters.value && subclusters.value.length > 0 ? { impSubclusters: subclusters.value } : {}),
   };
+  // Group and subcluster members must be nodes of the right kind: known only once the nodes are.
+  throwIfProblems(availabilityProblems(cluster, where));
+  return cluster;
 }

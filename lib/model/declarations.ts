@@ -6,6 +6,9 @@
  * here knows of cdktf, files or the network.
  */
 import type { CmsCertificateDecl, CmsClusterDecl } from './cms';
+import type { CallManagerGroupDecl, ImpSubclusterDecl, TimingDecl } from './schedule';
+import type { CertificateMonitorDecl, RevocationDecl } from './certificate-settings';
+import type { RenewBefore } from './renewal';
 
 /** Where a node sits in a CUCM / IM and Presence cluster (DOMAIN.md §1). */
 export type NodeRole = 'publisher' | 'subscriber' | 'imp-database-publisher' | 'imp-subscriber';
@@ -33,6 +36,8 @@ export interface NodeDecl {
   readonly version: string;
   /** Service port overrides, keyed by the port's name in the catalog (e.g. `https`, `sip-tls`). */
   readonly ports: Readonly<Record<string, number>>;
+  /** Expected durations of this node's steps, over the cluster's (lib/model/schedule.ts). */
+  readonly timing?: TimingDecl;
 }
 
 /** Where the executor finds credentials: references only, never the secret itself. */
@@ -65,6 +70,21 @@ export interface ClusterDecl {
   readonly callManagerIncludeInactiveNodes?: boolean;
   /** Seconds to wait before clean-up of old self-signed trust (ISA clean-up, about 30 minutes). */
   readonly cleanupDelaySeconds: number;
+  /**
+   * Also delete the old self-signed CallManager-trust entries, after the phones were reset and
+   * re-registered. Off by default: seed 002 does not list CallManager-trust among the stores to clean.
+   */
+  readonly cleanupCallManagerTrust?: boolean;
+  /** Certificate Expiry Monitor settings the plan states (seed 002). */
+  readonly certificateMonitor?: CertificateMonitorDecl;
+  /** OCSP revocation settings the plan states (seed 002). */
+  readonly revocation?: RevocationDecl;
+  /** Expected durations over the platform defaults, for the window estimate and the scheduler. */
+  readonly timing?: TimingDecl;
+  /** CallManager groups: with them the scheduler restarts call processing in parallel, never a whole group at once. */
+  readonly callManagerGroups?: readonly CallManagerGroupDecl[];
+  /** IM and Presence subclusters: never both nodes of one restarting at once. */
+  readonly impSubclusters?: readonly ImpSubclusterDecl[];
 }
 
 export interface CertificateAuthorityDecl {
@@ -87,6 +107,14 @@ export interface CertificateDecl {
   readonly ca: string;
   /** Optional CSR it was signed from (lint checks the public key matches). */
   readonly csr?: string;
+  /** The CSR's common name when it is not the platform's (`<host>-ms.<domain>` from 11.5, `<publisher>-ms` on 10.5). */
+  readonly commonName?: string;
+  /**
+   * When the installed certificate is due for renewal (`ucrollout status`, `ucrollout renew`).
+   *
+   * @default - once two thirds of its lifetime have passed, as cert-manager does
+   */
+  readonly renewBefore?: RenewBefore;
 }
 
 /** A certificate put into trust stores on its own, e.g. an Expressway-C root. */

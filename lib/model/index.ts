@@ -4,3 +4,6 @@ export * from './cluster';
 export * from './names';
 export * from './errors';
 export * from './cms';
+export * from './schedule';
+export * from './certificate-settings';
+export * from './renewal';

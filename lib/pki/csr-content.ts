@@ -49,6 +49,11 @@ export interface CsrOptions {
   readonly otherDomains?: readonly string[];
   /** cup-xmpp-s2s only: hosted domains whose `*.domain` goes into the SANs for group chat over federation. */
   readonly wildcardDomains?: readonly string[];
+  /**
+   * The common name, when the declaration overrides the platform's.
+   * @default - multi-server: by the publisher's release (`<host>-ms.<domain>` from 11.5, `<publisher FQDN>-ms` on 10.5); single-server: the node FQDN
+   */
+  readonly commonName?: string;
 }
 
 export interface CsrContent {
@@ -98,7 +103,7 @@ export function csrContent(opts: CsrOptions): CsrContent {
     }
     const pub = uploadNode(cluster, purpose);
     if (!pub) throw new PkiInputError(`cluster ${cluster.name} has no publisher for purpose ${purpose.name}: declare the publisher`);
-    commonName = multiServerCommonName(cluster, purpose);
+    commonName = opts.commonName !== undefined ? checkedCommonName(opts.commonName) : multiServerCommonName(cluster, purpose);
     covered = multiServerCoverage(cluster, purpose).map((n) => n.fqdn.toLowerCase());
     platform = nodePlatform(pub);
     name = `${cluster.name}-${purpose.name}-ms`;
@@ -113,8 +118,8 @@ export function csrContent(opts: CsrOptions): CsrContent {
     if (!allowed.includes(node)) {
       throw new PkiInputError(`purpose ${purpose.name} is not for node ${node.fqdn} (${node.role}): use one of ${choices}`);
     }
-    commonName = node.fqdn.toLowerCase();
-    covered = [commonName];
+    commonName = opts.commonName !== undefined ? checkedCommonName(opts.commonName) : node.fqdn.toLowerCase();
+    covered = [node.fqdn.toLowerCase()];
     platform = nodePlatform(node);
     name = `${cluster.name}-${purpose.name}-${shortName(cluster, node)}`;
   } else {
@@ -137,6 +142,14 @@ export function csrContent(opts: CsrOptions): CsrContent {
   subject.push(['CN', commonName]);
 
   return { name, purpose, platform, commonName, subject, sans, key, usage: purposeUsage(purpose, keyType, platform) };
+}
+
+/** A declared CN: a DNS-like name (the platform's own are `<host>-ms.<domain>` or `<fqdn>-ms`). */
+function checkedCommonName(value: string): string {
+  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(value) || value.length > 64) {
+    throw new PkiInputError(`commonName must be a host name such as 'cs-ccm-pub-ms.example.com' (at most 64 characters), got ${JSON.stringify(value)}`);
+  }
+  return value.toLowerCase();
 }
 
 function checkedDomain(prop: string, value: string): string {

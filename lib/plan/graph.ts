@@ -16,6 +16,11 @@ export class DependencyGraph<T> {
     return this.items.has(id);
   }
 
+  /** Every id, sorted. */
+  ids(): string[] {
+    return [...this.items.keys()].sort();
+  }
+
   /** `id` runs after `dependency`. */
   depend(id: string, dependency: string): void {
     if (!this.items.has(id)) throw new Error(`Unknown step '${id}'`);

@@ -4,3 +4,7 @@ export * from './step-graph';
 export * from './triggers';
 export * from './format';
 export * from './resource-name';
+export * from './timing';
+export * from './schedule';
+export * from './scheduler';
+export * from './schedule-review';

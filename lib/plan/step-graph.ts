@@ -37,6 +37,11 @@ export class StepGraph<S extends StepBase> {
     return this.graph.has(id);
   }
 
+  /** Every step id, sorted. */
+  ids(): string[] {
+    return this.graph.ids();
+  }
+
   get(id: string): Draft<S> {
     return this.graph.get(id);
   }

@@ -9,6 +9,7 @@
  * variable names) and fingerprints, never a certificate body, key or password.
  */
 import { CredentialsRef } from '../model';
+import type { PlanSchedule } from './schedule';
 
 export const PLAN_FORMAT_VERSION = 2;
 
@@ -104,4 +105,6 @@ export interface PlanEnvelope<P extends string = string, S extends StepBase = St
   readonly warnings: readonly PlanFinding[];
   /** In a dependency-respecting order (waves, then id). */
   readonly steps: readonly S[];
+  /** The expected timing of the change (./schedule.ts): estimate, phases, critical path, each step's start and end. */
+  readonly schedule?: PlanSchedule;
 }

@@ -16,7 +16,7 @@ import { stepResourceName } from '../plan';
 import { ClusterPlan, CmsClusterPlan, RolloutPlan, readRolloutPlan } from '../platforms';
 import { loadLabCa } from '../pki';
 import { RunningTwin, startTwin } from '../simulator';
-import { synthDeclarations } from '../terraform';
+import { RECONCILE_RESOURCE, synthDeclarations } from '../terraform';
 import { loadInventory } from '../inventory';
 import { signServerCsrs } from './cms-lab-pki';
 import { LabCertificates, issueLabCertificates } from './lab-pki';
@@ -177,7 +177,8 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalSummary
         const ids = new Map(plan.steps.map((s) => [stepResourceName(s.id), s.id]));
         let done = 0;
         const result = await bench.apply(cluster, (e) => {
-          if (e.type === 'done') log(`    [${++done}/${toRun}] ✓ ${ids.get(e.resource) ?? e.resource}`);
+          if (e.type === 'done' && e.resource === RECONCILE_RESOURCE) log('    ✓ reconcile: every step finished, every verify step holds');
+          else if (e.type === 'done') log(`    [${++done}/${toRun}] ✓ ${ids.get(e.resource) ?? e.resource}`);
           if (e.type === 'failed') log(`    ✗ ${ids.get(e.resource) ?? e.resource}: ${e.message}`);
         });
         ran += result.created.length;

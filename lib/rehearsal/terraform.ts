@@ -3,6 +3,7 @@
  * `npm start` and the end-to-end tests; Terraform itself stays the executor of record.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { RECONCILE_RESOURCE } from '../terraform/stack-json';
 
 export interface TerraformEvent {
   readonly type: 'start' | 'done' | 'failed' | 'destroyed';
@@ -13,8 +14,10 @@ export interface TerraformEvent {
 
 export interface ApplyResult {
   readonly exitCode: number;
-  /** Resources created (steps run), in completion order. */
+  /** Plan steps run (resources created), in completion order; the reconcile resource is not one. */
   readonly created: string[];
+  /** The stack's reconcile resource ran and passed: every step finished, every verify step holds. */
+  readonly reconciled: boolean;
   readonly failed: { resource: string; message: string }[];
   /** Terraform's closing line: `Apply complete! …` or `No changes. …`. */
   readonly summary: string;
@@ -61,6 +64,7 @@ export async function terraformApply(
   } = {},
 ): Promise<ApplyResult> {
   const created: string[] = [];
+  let reconciled = false;
   const failed: { resource: string; message: string }[] = [];
   let pendingError: string[] | undefined;
   // What each step printed last: the step runner's own words are the useful part of a failure.
@@ -70,7 +74,8 @@ export async function terraformApply(
     if ((m = line.match(/^\w+\.([\w-]+) \(local-exec\): (.+)$/))) lastOutput.set(m[1], m[2].trim());
     else if ((m = line.match(/^\w+\.([\w-]+): Creating\.\.\./))) onEvent({ type: 'start', resource: m[1] });
     else if ((m = line.match(/^\w+\.([\w-]+): Creation complete/))) {
-      created.push(m[1]);
+      if (m[1] === RECONCILE_RESOURCE) reconciled = true;
+      else created.push(m[1]);
       onEvent({ type: 'done', resource: m[1] });
     } else if ((m = line.match(/^\w+\.([\w-]+): Destruction complete/))) onEvent({ type: 'destroyed', resource: m[1] });
     else if (/^Error: /.test(line.replace(/^[│╷╵]\s*/, ''))) pendingError = [line.replace(/^[│╷╵]\s*/, '')];
@@ -87,7 +92,7 @@ export async function terraformApply(
   const args = ['apply', '-auto-approve', '-input=false', '-no-color', `-parallelism=${opts.parallelism ?? 10}`, ...(opts.extraArgs ?? [])];
   const r = await run(dir, args, env, opts.timeoutMs ?? 600_000, onLine, opts);
   const summary = r.output.split('\n').find((l) => /^(Apply complete!|No changes\.)/.test(l)) ?? '';
-  return { exitCode: r.code, created, failed, summary, output: r.output };
+  return { exitCode: r.code, created, reconciled, failed, summary, output: r.output };
 }
 
 function run(

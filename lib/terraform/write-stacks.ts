@@ -8,7 +8,9 @@ import { dirname, join } from 'node:path';
 import { Declarations } from '../model';
 import { PreparedPlan, RolloutPlan, declaredClusters, renderRolloutReview } from '../platforms';
 import { renderPlanJson } from '../plan/format';
+import type { PlanFinding } from '../plan/types';
 import { defaultRunner, runnerWords } from './runner';
+import { writeStackLauncher } from './stack-launcher';
 import { CDKTF_JSON_VERSION, StepResourceType, stackJson } from './stack-json';
 import { stableJson } from './stable-json';
 
@@ -23,14 +25,18 @@ export interface SynthOptions {
   readonly runner?: string;
   /** Lint the declared certificates first. @default true */
   readonly lint?: boolean;
+  /** More warnings for a cluster's plan (plan.json and PLAN.md), e.g. why `ucrollout renew` plans each certificate. @default - none */
+  readonly warnings?: (cluster: string) => readonly PlanFinding[];
 }
 
 /** Plans every declared cluster and writes its stack folder; returns the plans in stack order. */
 export function synthDeclarations(declarations: Declarations, opts: SynthOptions): RolloutPlan[] {
   const clusters = declaredClusters(declarations);
-  const prepared = clusters.map(({ name, platform }) =>
-    platform.prepare(declarations, name, { baseDir: opts.baseDir, planDir: stackDir(opts.outdir, name), lint: opts.lint }) as PreparedPlan<RolloutPlan>,
-  );
+  const prepared = clusters.map(({ name, platform }) => {
+    const p = platform.prepare(declarations, name, { baseDir: opts.baseDir, planDir: stackDir(opts.outdir, name), lint: opts.lint }) as PreparedPlan<RolloutPlan>;
+    const extra = opts.warnings?.(name) ?? [];
+    return extra.length === 0 ? p : { ...p, plan: { ...p.plan, warnings: [...p.plan.warnings, ...extra] } as RolloutPlan };
+  });
   for (const p of prepared) writeStack(opts.outdir, p, opts);
   writeManifest(opts.outdir, prepared.map((p) => p.plan.cluster.name));
   return prepared.map((p) => p.plan);
@@ -45,14 +51,18 @@ export function writeStack(outdir: string, prepared: PreparedPlan<RolloutPlan>, 
   const { plan } = prepared;
   const dir = stackDir(outdir, plan.cluster.name);
   mkdirSync(dir, { recursive: true });
-  writeStackFiles(dir, prepared);
   const runner = opts.runner !== undefined ? runnerWords(opts.runner) : defaultRunner(dir);
+  writeStackFiles(dir, prepared, runner);
   const json = stackJson(plan.steps, { stackName: plan.cluster.name, resourceType: opts.resourceType ?? 'terraform_data', runner });
   writeFileSync(join(dir, 'cdk.tf.json'), stableJson(json));
 }
 
-/** The files of a stack other than cdk.tf.json (which cdktf writes itself under `cdktf synth`). */
-export function writeStackFiles(dir: string, { plan, files }: PreparedPlan<RolloutPlan>): void {
+/**
+ * The files of a stack other than cdk.tf.json (which cdktf writes itself under `cdktf synth`):
+ * plan.json, PLAN.md, the plan's public files and the `ucrollout` launcher of the runner words.
+ */
+export function writeStackFiles(dir: string, { plan, files }: PreparedPlan<RolloutPlan>, runner: readonly string[]): void {
+  writeStackLauncher(dir, runner);
   writeFileSync(join(dir, 'plan.json'), renderPlanJson(plan));
   writeFileSync(join(dir, 'PLAN.md'), renderRolloutReview(plan));
   for (const f of files) {

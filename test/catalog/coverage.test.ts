@@ -59,11 +59,11 @@ describe('upload node and common name', () => {
     expect(uploadNode(cluster(), getPurpose('cup-xmpp'))?.fqdn).toBe(IMP);
   });
 
-  it('names the multi-server CSR after the publisher FQDN with -ms appended', () => {
-    // GIVEN the cluster WHEN the CN is built THEN cs-ccm-pub.example.com-ms (DOMAIN.md §2)
-    expect(multiServerCommonName(cluster(), getPurpose('tomcat'))).toBe('cs-ccm-pub.example.com-ms');
-    expect(multiServerCommonName(cluster(), getPurpose('CallManager'))).toBe('cs-ccm-pub.example.com-ms');
+  it('names the multi-server CSR after the publisher with -ms, by its release (15.0: after the host name)', () => {
+    // GIVEN the cluster (release 15.0) WHEN the CN is built THEN cs-ccm-pub-ms.example.com (DOMAIN.md §2, seed 000; 10.5: test/catalog/multi-server-cn.test.ts)
+    expect(multiServerCommonName(cluster(), getPurpose('tomcat'))).toBe('cs-ccm-pub-ms.example.com');
+    expect(multiServerCommonName(cluster(), getPurpose('CallManager'))).toBe('cs-ccm-pub-ms.example.com');
     // AND IM&P-only purposes after the IM&P database publisher (the catalog reading)
-    expect(multiServerCommonName(cluster(), getPurpose('cup-xmpp'))).toBe('cs-imp.example.com-ms');
+    expect(multiServerCommonName(cluster(), getPurpose('cup-xmpp'))).toBe('cs-imp-ms.example.com');
   });
 });

@@ -134,7 +134,8 @@ describe('rollout flags per purpose (DOMAIN.md §3, §5)', () => {
   it('checks that the phones trust TVS before a CallManager change, and that no DRF job runs before an ipsec change', () => {
     // GIVEN CallManager and ipsec WHEN their before-restart checks are read
     // THEN §2 "phones must trust TVS before CallManager change" and §5 "no backup or restore may be running"
-    expect(getPurpose('CallManager').manualBeforeRestarts.map((a) => a.instruction).join(' ')).toMatch(/trust the TVS/);
+    // (seed 000: before the CA-signed CallManager certificate, so before its upload: issue 11)
+    expect(getPurpose('CallManager').manualBeforeUpload.map((a) => a.instruction).join(' ')).toMatch(/trust the TVS/);
     expect(getPurpose('ipsec').manualBeforeRestarts.map((a) => a.instruction).join(' ')).toMatch(/no DRF backup or restore/i);
   });
 });

@@ -64,12 +64,12 @@ const EXPECTED: Record<string, { covered: string[]; restarts: [string, string[]]
       [SVC.TVS, CUCM_ALL],
     ],
   },
-  // §5: DRF Master on the publisher, DRF Local on the nodes whose certificate changed (catalog's reading of "every node")
+  // §5: DRF Master on the publisher, DRF Local on every node (issue 11: not only where the certificate changed)
   ipsec: {
     covered: ['cs-ccm-sub', 'cs-imp'],
     restarts: [
       [SVC.DRF_MASTER, ['cs-ccm-pub']],
-      [SVC.DRF_LOCAL, ['cs-ccm-sub', 'cs-imp']],
+      [SVC.DRF_LOCAL, [...CUCM_ALL, ...IMP_ALL]],
     ],
   },
   // §3: Cisco SIP Proxy (and Presence Engine) on the node

@@ -20,6 +20,7 @@ import {
 } from '../../constructs';
 import { CMS_DATABASE_ROLES, CMS_SERVICES } from '../../lib/model';
 import { CmsClusterPlan } from '../../lib/platforms';
+import { RECONCILE_RESOURCE } from '../../lib/terraform';
 import { CMS1, CMS2, CMS3, stepsOf } from './helpers';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
@@ -55,7 +56,8 @@ describe('a Meeting Server deployment in a RolloutStack', () => {
     const plan = stack._rolloutPlan() as CmsClusterPlan;
     expect(plan.platform).toBe('cms');
     const res = tf.resource.terraform_data;
-    expect(Object.keys(res)).toHaveLength(plan.steps.length);
+    expect(Object.keys(res).filter((n) => n !== RECONCILE_RESOURCE)).toHaveLength(plan.steps.length);
+    expect(res[RECONCILE_RESOURCE]).toBeDefined();
     const join = res['database__join__cms2'];
     expect(join.depends_on).toContain('terraform_data.database__check-primary__cms1');
     expect(join.triggers_replace.step).toBe('database/join/cms2');

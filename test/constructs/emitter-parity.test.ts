@@ -17,11 +17,11 @@ describe('one emitter for cdktf synth and ucrollout plan', () => {
     const viaCdktf = join(root, 'cdktf');
     const viaLib = join(root, 'lib');
     const app = new App({ outdir: viaCdktf, skipValidation: true });
-    labStack(app, { resourceType: resourceType === 'null_resource' ? ('null_resource' as never) : undefined }, { cleanupDelaySeconds: 0 });
+    labStack(app, { resourceType: resourceType === 'null_resource' ? ('null_resource' as never) : undefined });
     app.synth();
     const { declarations, baseDir } = loadInventory(join(EXAMPLES, 'lab.yaml'));
     synthDeclarations(declarations, { outdir: viaLib, baseDir, runner: 'ucrollout', resourceType });
-    for (const file of ['cdk.tf.json', 'plan.json', 'PLAN.md']) {
+    for (const file of ['cdk.tf.json', 'plan.json', 'PLAN.md', 'ucrollout']) {
       expect(readFileSync(join(viaLib, 'stacks', 'lab', file), 'utf8'), file).toBe(readFileSync(join(viaCdktf, 'stacks', 'lab', file), 'utf8'));
     }
     expect(readFileSync(join(viaLib, 'manifest.json'), 'utf8')).toBe(readFileSync(join(viaCdktf, 'manifest.json'), 'utf8'));

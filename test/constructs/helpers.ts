@@ -22,8 +22,10 @@ export function labStack(app: App = Testing.app(), props: RolloutStackProps = {}
     imPresence: { databasePublisher: { fqdn: 'cs-imp.example.com' } },
     ...cluster,
   });
-  new ServiceCertificate(stack, 'Tomcat', { cluster: c, purpose: CertificatePurpose.TOMCAT, certificate: 'certs/lab-tomcat.pem', ca });
-  new ServiceCertificate(stack, 'CallManager', { cluster: c, purpose: CertificatePurpose.CALLMANAGER, certificate: 'certs/lab-callmanager.pem', ca });
+  // The example certificates carry the 10.5 common name (examples/lab.yaml)
+  const commonName = 'cs-ccm-pub.example.com-ms';
+  new ServiceCertificate(stack, 'Tomcat', { cluster: c, purpose: CertificatePurpose.TOMCAT, certificate: 'certs/lab-tomcat.pem', ca, commonName });
+  new ServiceCertificate(stack, 'CallManager', { cluster: c, purpose: CertificatePurpose.CALLMANAGER, certificate: 'certs/lab-callmanager.pem', ca, commonName });
   return { stack, ca, cluster: c };
 }
 

@@ -14,6 +14,7 @@ import {
   TrustEntry,
   TrustStore,
 } from '../../constructs';
+import { RECONCILE_RESOURCE } from '../../lib/terraform';
 import { EXAMPLES, labStack, synthJson } from './helpers';
 
 const dirs: string[] = [];
@@ -31,9 +32,10 @@ describe('RolloutStack synth', () => {
     // WHEN synthesized with validations
     const tf = synthJson(stack);
     const plan = stack._rolloutPlan();
-    // THEN every step has a resource named after its id
+    // THEN every step has a resource named after its id, beside the reconcile resource
     const names = Object.keys(tf.resource.terraform_data).sort();
-    expect(names).toHaveLength(plan.steps.length);
+    expect(names).toContain(RECONCILE_RESOURCE);
+    expect(names.filter((n) => n !== RECONCILE_RESOURCE)).toHaveLength(plan.steps.length);
     expect(names).toContain('tomcat__restart__cs-ccm-pub__cisco-tomcat');
     expect(names).toContain('trust__tomcat-trust__corp-root');
   });

@@ -172,7 +172,10 @@ export interface Lab {
   readonly twin: RunningTwin;
   readonly readyFile: string;
   readonly resolve: ResolveMap;
-  /** `ucrollout step run` in-process, against the twin. */
+  /**
+   * `ucrollout step run` in-process, against the twin, of this step alone (`dependencies: 'ignore'`):
+   * the tests run steps in their own order, and out of order to see what a node refuses.
+   */
   run(id: string, extra?: Partial<RunStepOptions>): Promise<StepOutcome>;
   endpoint(fqdn: string, port: string): Endpoint;
   credentials(): Credentials;
@@ -211,7 +214,7 @@ export async function startLab(addressBase: string, opts: LabOptions & { restart
     readyFile,
     resolve,
     run: (id, extra = {}) =>
-      runStep({ planPath, stepId: id, resolvePath: readyFile, env: ENV, sleep: async () => undefined, timeouts: { restartMs: 20_000, connectMs: 10_000 }, ...extra }),
+      runStep({ planPath, stepId: id, resolvePath: readyFile, env: ENV, sleep: async () => undefined, timeouts: { restartMs: 20_000, connectMs: 10_000 }, dependencies: 'ignore', ...extra }),
     endpoint: (fqdn, port) => endpointFor(plan.cluster.nodes.find((n) => n.fqdn === fqdn)!, port, undefined, resolve),
     credentials: () => new Credentials(ENV[USER_ENV], ENV[PASS_ENV], `environment ${USER_ENV}/${PASS_ENV}`),
     pins: (fqdn) => {

@@ -3,8 +3,10 @@
  * its exit code and its one line of output.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterPlan } from '../../lib/platforms';
 import { ENV, Lab, PUB, startLab } from './helpers';
 
 const BIN = join(__dirname, '../../bin/ucrollout');
@@ -41,7 +43,12 @@ describe('ucrollout step run / confirm (child process)', () => {
   });
 
   it('exits 1 with the node and the reason when the step fails', async () => {
-    const r = await cli(['step', 'run', 'tomcat/identity/cs-ccm-pub', `--plan=${lab.planPath}`]);
+    // `step run` finishes a step's unfinished dependencies first: a plan whose leaf upload waits for
+    // nothing (its CA chain not trusted yet) makes the node refuse it
+    const plan = JSON.parse(readFileSync(lab.planPath, 'utf8')) as ClusterPlan;
+    const leafFirst = join(dirname(lab.planPath), 'plan-leaf-first.json');
+    writeFileSync(leafFirst, JSON.stringify({ ...plan, steps: plan.steps.map((s) => (s.id === 'tomcat/identity/cs-ccm-pub' ? { ...s, dependsOn: [] } : s)) }));
+    const r = await cli(['step', 'run', 'tomcat/identity/cs-ccm-pub', `--plan=${leafFirst}`]);
     expect(r.code).toBe(1);
     // A progress line (stderr), then the failure as the last line
     expect(r.err.split('\n')[0]).toMatch(/^tomcat\/identity\/cs-ccm-pub: uploading tomcat identity/);

@@ -7,7 +7,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePkcs7 } from '../../lib/pki';
-import { IMP, PUB, SUB, tempDir } from './support';
+import { IMP, MS_CN, PUB, SUB, tempDir } from './support';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'ucrollout');
@@ -42,10 +42,10 @@ describe('ucrollout csr, ca, lint with openssl as witness', () => {
     // THEN
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`CN ${PUB}-ms`);
+    expect(r.stdout).toContain(`CN ${MS_CN}`);
     expect(statSync(at('csr/lab-tomcat-ms.key')).mode & 0o777).toBe(0o600);
     const text = execFileSync('openssl', ['req', '-in', at('csr/lab-tomcat-ms.csr'), '-verify', '-noout', '-text'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    expect(text).toContain(`DNS:${PUB}-ms, DNS:${PUB}, DNS:${SUB}, DNS:${IMP}`);
+    expect(text).toContain(`DNS:${MS_CN}, DNS:${PUB}, DNS:${SUB}, DNS:${IMP}`);
     expect(text).toContain('TLS Web Server Authentication, TLS Web Client Authentication');
   });
 
@@ -55,7 +55,7 @@ describe('ucrollout csr, ca, lint with openssl as witness', () => {
     expect(statSync(at('ca/issuing.key')).mode & 0o777).toBe(0o600);
     // WHEN openssl signs (copying the CSR's extensions, as a CA template would set them)
     openssl('x509', '-req', '-in', at('csr/lab-tomcat-ms.csr'), '-CA', at('ca/issuing.pem'), '-CAkey', at('ca/issuing.key'), '-copy_extensions', 'copy', '-days', '90', '-sha256', '-set_serial', '0x1234', '-out', at('openssl-leaf.pem'));
-    const r = ucrollout('lint', '--cert', at('openssl-leaf.pem'), '--chain', at('ca/issuing.pem'), '--root', at('ca/root.pem'), '--purpose', 'tomcat', '--nodes', `${PUB},${SUB},${IMP}`, '--common-name', `${PUB}-ms`, '--key', at('csr/lab-tomcat-ms.key'), '--csr', at('csr/lab-tomcat-ms.csr'));
+    const r = ucrollout('lint', '--cert', at('openssl-leaf.pem'), '--chain', at('ca/issuing.pem'), '--root', at('ca/root.pem'), '--purpose', 'tomcat', '--nodes', `${PUB},${SUB},${IMP}`, '--common-name', MS_CN, '--key', at('csr/lab-tomcat-ms.key'), '--csr', at('csr/lab-tomcat-ms.csr'));
     // THEN
     expect(r.stdout).toBe(`${at('openssl-leaf.pem')}: no findings\n`);
     expect(r.status).toBe(0);

@@ -17,6 +17,9 @@ function biggerCluster(keepInactive?: boolean) {
   });
 }
 
+/** The IM&P database publisher's multi-server CN on 15.0: `<host>-ms.<domain>` (seed 000). */
+const IMP_MS = 'cs-imp-ms.example.com';
+
 describe('csrContent: SANs and CN as the platform auto-populates them', () => {
   it('GIVEN a multi-server tomcat CSR WHEN planned THEN CN is <publisher>-ms and the SANs are the CN and every CUCM and IM&P node', () => {
     const c = csrContent({ cluster: biggerCluster(true), purpose: 'tomcat', distribution: 'multi-server' });
@@ -39,8 +42,9 @@ describe('csrContent: SANs and CN as the platform auto-populates them', () => {
 
   it('GIVEN cup-xmpp WHEN planned THEN only IM&P nodes are covered and the CN is the IM&P database publisher with -ms', () => {
     const c = csrContent({ cluster: biggerCluster(true), purpose: 'cup-xmpp', distribution: 'multi-server' });
-    expect(c.commonName).toBe(`${IMP}-ms`);
-    expect(c.sans).toEqual([`${IMP}-ms`, IMP, IMP2]);
+    // 15.0: -ms after the host name (seed 000, issue 11)
+    expect(c.commonName).toBe(IMP_MS);
+    expect(c.sans).toEqual([IMP_MS, IMP, IMP2]);
     expect(c.platform).toBe('imp');
     expect(c.usage.eku).toEqual([Eku.SERVER_AUTH, Eku.CLIENT_AUTH, Eku.IPSEC_END_SYSTEM]);
   });
@@ -53,7 +57,7 @@ describe('csrContent: SANs and CN as the platform auto-populates them', () => {
       otherDomains: ['chat.example.com'],
       wildcardDomains: ['example.com', '*.example.org'],
     });
-    expect(c.sans).toEqual([`${IMP}-ms`, IMP, 'chat.example.com', '*.example.com', '*.example.org']);
+    expect(c.sans).toEqual([IMP_MS, IMP, 'chat.example.com', '*.example.com', '*.example.org']);
   });
 
   it('GIVEN wildcard domains for tomcat WHEN planned THEN it refuses: CUCM takes wildcards only in cup-xmpp-s2s', () => {

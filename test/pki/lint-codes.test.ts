@@ -116,6 +116,22 @@ const BAD_CASES: Record<LintCode, () => Promise<LintFinding[]>> = {
   CLUSTER_UNKNOWN: () => lintDecl({ cluster: 'nowhere' }),
   CA_UNKNOWN: () => lintDecl({ ca: 'nobody' }),
   NODE_UNKNOWN: () => lintDecl({ distribution: 'single-server', node: 'nope.example.com' }),
+  CALLMANAGER_WITH_TVS: async () => {
+    // A good CallManager and a good TVS certificate for the lab's CUCM nodes: one change may not hold both (DOMAIN.md §5)
+    writeFileSync(join(tmp.dir, 'callmanager.pem'), await makeLeaf({ issuer: issuing, dns: [MS_CN, PUB, SUB] }));
+    writeFileSync(join(tmp.dir, 'tvs.pem'), await makeLeaf({ issuer: issuing, dns: [MS_CN, PUB, SUB], keyUsage: ['digitalSignature', 'keyEncipherment', 'dataEncipherment'] }));
+    await lintDecl({});
+    const decls: Declarations = {
+      clusters: [labCluster()],
+      certificateAuthorities: [{ name: 'corp', root: 'root.pem', intermediates: ['issuing.pem'] }],
+      certificates: [
+        { cluster: 'lab', purpose: 'CallManager', distribution: 'multi-server', certificate: 'callmanager.pem', ca: 'corp' },
+        { cluster: 'lab', purpose: 'TVS', distribution: 'multi-server', certificate: 'tvs.pem', ca: 'corp' },
+      ],
+      trustEntries: [],
+    };
+    return lintDeclarations(decls, { baseDir: tmp.dir });
+  },
   DISTRIBUTION_UNSUPPORTED: async () =>
     lintOtherKey({
       purpose: 'ipsec',

@@ -15,7 +15,8 @@ export const PUB = 'cs-ccm-pub.example.com';
 export const SUB = 'cs-ccm-sub.example.com';
 export const IMP = 'cs-imp.example.com';
 export const LAB_NODES = [PUB, SUB, IMP];
-export const MS_CN = `${PUB}-ms`;
+/** The multi-server CN the lab (release 15.0) generates: `<host>-ms.<domain>` (seed 000, issue 11). */
+export const MS_CN = 'cs-ccm-pub-ms.example.com';
 
 /** The lab cluster of the vendor guides: CUCM publisher and subscriber, one IM&P node. */
 export function labCluster(extra: Partial<Parameters<typeof buildCluster>[0]> = {}): ClusterDecl {

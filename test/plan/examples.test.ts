@@ -51,11 +51,11 @@ describe('examples/lab.yaml', () => {
     expect(reaches(p, 'tomcat/cleanup/cs-imp', 'tomcat/verify/cs-imp/https')).toBe(true);
   });
 
-  it('has no CTL or SSO step (non-secure, SSO off) and cleans up at once', () => {
+  it('has no CTL or SSO step (non-secure, SSO off) and cleans up after the seed\'s 30 minutes', () => {
     // GIVEN the lab plan WHEN read
-    // THEN none of the mixed-mode / SSO steps, and clean-up delay 0 as declared
+    // THEN none of the mixed-mode / SSO steps, and the default clean-up delay (seed 002; rehearsals skip it)
     expect(p.steps.filter((s) => /ctl-update|sso-/.test(s.id))).toEqual([]);
-    expect(p.steps.filter((s) => s.kind === 'cleanup').every((s) => s.waitSeconds === 0)).toBe(true);
+    expect(p.steps.filter((s) => s.kind === 'cleanup').every((s) => s.waitSeconds === 1800)).toBe(true);
   });
 
   it('refers to the certificate files relative to the plan folder, with real fingerprints', () => {
@@ -87,7 +87,8 @@ describe('examples/large.yaml', () => {
     expect(cm).toHaveLength(5);
     expect(cm).not.toContain('cucm-sub5.corp.example.com');
     expect(step(p, 'tomcat/identity/cucm-pub', 'upload-identity').distributeTo).toHaveLength(8);
-    expect(restartSet(p, (s) => s.node === 'cucm-sub5.corp.example.com' && s.id.startsWith('CallManager/'))).toEqual([]);
+    // Seed 000: its activated services (TFTP, and the TVS network service) restart all the same (issue 11)
+    expect(restartSet(p, (s) => s.node === 'cucm-sub5.corp.example.com' && s.id.startsWith('CallManager/'))).toEqual([`cucm-sub5: ${SVC.TFTP}`, `cucm-sub5: ${SVC.TVS}`].sort());
     expect(restartSet(p, (s) => s.node === 'cucm-sub5.corp.example.com' && s.id.startsWith('tomcat/'))).toContain(`cucm-sub5: ${SVC.TOMCAT}`);
   });
 
@@ -95,7 +96,7 @@ describe('examples/large.yaml', () => {
     // GIVEN mixed mode and SSO on WHEN planned
     const cmRestarts = p.steps.filter((s) => s.kind === 'restart-service' && s.id.startsWith('CallManager/'));
     // THEN the CTL update precedes each CallManager restart, SSO off precedes both tomcat uploads
-    expect(cmRestarts.length).toBe(20);
+    expect(cmRestarts.length).toBe(22);
     for (const r of cmRestarts) expect(reaches(p, r.id, 'CallManager/manual/ctl-update'), r.id).toBe(true);
     expect(reaches(p, 'tomcat/identity/cucm-pub', 'manual/sso-disable')).toBe(true);
     expect(reaches(p, 'tomcat-ECDSA/identity/cucm-pub', 'manual/sso-disable')).toBe(true);

@@ -63,13 +63,13 @@ describe('restart sets per purpose', () => {
     expect(restartSet(p, (s) => s.node === SUB)).toEqual([`cs-ccm-sub: ${SVC.CALLMANAGER}`, `cs-ccm-sub: ${SVC.CTIMANAGER}`, `cs-ccm-sub: ${SVC.TVS}`].sort());
   });
 
-  it('CallManager with the inactive node dropped: that node is neither in the SAN distribution nor restarted', () => {
+  it('CallManager with the inactive node dropped: that node is not in the SAN distribution but restarts its activated services', () => {
     // GIVEN a TFTP-only subscriber, dropped from the CallManager SAN list (explicit choice)
     const p = plan({ tftpNode: true, callManagerIncludeInactiveNodes: false, certs: [{ purpose: 'CallManager' }] });
     // WHEN planned
-    // THEN the upload distributes to the CallManager nodes only and nothing restarts on the dropped node
+    // THEN the upload distributes to the CallManager nodes only; the dropped node restarts TFTP and TVS (seed 000, issue 11)
     expect(step(p, 'CallManager/identity/cs-ccm-pub', 'upload-identity').distributeTo).toEqual([PUB, SUB, 'cs-ccm-sub2.example.com']);
-    expect(restartSet(p, (s) => s.node === TFTP_NODE)).toEqual([]);
+    expect(restartSet(p, (s) => s.node === TFTP_NODE)).toEqual([`cs-ccm-tftp: ${SVC.TFTP}`, `cs-ccm-tftp: ${SVC.TVS}`].sort());
   });
 
   it('a CallManager-only change restarts no Tomcat and nothing on IM&P', () => {
@@ -121,12 +121,12 @@ describe('restart sets per purpose', () => {
     expect(purposeRestarts(p)).toEqual([...at(CUCM, SVC.TVS), ...at(CUCM, SVC.TFTP), ...at(['cs-ccm-pub'], SVC.CAPF)].sort());
   });
 
-  it('ipsec: DRF Master on the publisher and DRF Local on the certificate node', () => {
+  it('ipsec: DRF Master on the publisher and DRF Local on every node', () => {
     // GIVEN a single-server ipsec certificate for a subscriber
     const p = plan({ certs: [{ purpose: 'ipsec', distribution: 'single-server', node: SUB }] });
     // WHEN planned
-    // THEN the DRF services restart (DOMAIN.md §5), Tomcat does not
-    expect(purposeRestarts(p)).toEqual([...at(['cs-ccm-pub'], SVC.DRF_MASTER), ...at(['cs-ccm-sub'], SVC.DRF_LOCAL)].sort());
+    // THEN the DRF services restart (DOMAIN.md §5: DRF Local on every node, issue 11), Tomcat does not
+    expect(purposeRestarts(p)).toEqual([...at(['cs-ccm-pub'], SVC.DRF_MASTER), ...at([...CUCM, ...IMPS], SVC.DRF_LOCAL)].sort());
   });
 
   it('a trust entry in CallManager-trust restarts Cisco CallManager where activated; in cup-trust, SIP Proxy on IM&P', () => {

@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import { loadInventory } from '../../inventory';
 import { CsrOptions, EcCurve, HashName, KeyType, RsaKeySize, SECRET_FILE_MODE, csrContent, generateCsr, writeSecretFile } from '../../pki';
 import { findPurpose, purposeNames } from '../../catalog';
+import { CertificateDecl } from '../../model';
 import { parseCommandArgs, requireValue } from '../args';
 import { CliError } from '../errors';
 
 const USAGE = `usage: ucrollout csr --inventory FILE --cluster NAME --purpose P --out DIR [options]
 
 Generates a private key and a CSR the way the platform's Generate CSR does: multi-server
-CN <publisher>-ms, SANs of every node the purpose covers (and the CN), the purpose's key
-usage. Writes DIR/<name>.csr and DIR/<name>.key (mode 0600; keep it out of the repository).
+CN by the publisher's declared release (<host>-ms.<domain> from 11.5, <publisher FQDN>-ms on
+10.5; a declared certificate's commonName overrides it), SANs of every node the purpose covers
+(and the CN), the purpose's key usage. Writes DIR/<name>.csr and DIR/<name>.key (mode 0600; keep it out of the repository).
 
 options:
   --inventory FILE         inventory declaring the cluster (YAML or JSON)
@@ -88,6 +90,7 @@ export async function run(args: string[]): Promise<number> {
     subject: { O: values.o, OU: values.ou, L: values.l, ST: values.st, C: values.c },
     otherDomains: [...(values['other-domains'] ? domainsFile(values['other-domains']) : []), ...(values['other-domain'] ?? [])],
     wildcardDomains: values['wildcard-domain'],
+    commonName: declaredCommonName(declarations.certificates, clusterName, purposeName, values.node),
   };
   const { name } = csrContent(opts);
   const csrPath = join(out, `${name}.csr`);
@@ -108,6 +111,12 @@ export async function run(args: string[]): Promise<number> {
     );
   }
   return 0;
+}
+
+/** The commonName a declared certificate of this cluster, purpose (and node) overrides the platform's with. */
+function declaredCommonName(certificates: readonly CertificateDecl[], cluster: string, purpose: string, node: string | undefined): string | undefined {
+  const want = node?.toLowerCase();
+  return certificates.find((c) => c.cluster === cluster && c.purpose === purpose && (c.node ?? undefined) === want && c.commonName !== undefined)?.commonName;
 }
 
 function parse(args: string[]) {

@@ -4,7 +4,7 @@
  *
  * Terraform runs this once per plan step. Exit 0 with one line (what it did, or
  * `already done`); 1 when the step failed (the message names the node); 2 for a usage
- * error; 3 when a manual step awaits `ucrollout confirm`.
+ * error; 3 when a manual step awaits `ucrollout confirm` or a clean-up is not due yet (it says from when).
  */
 import { AwaitingConfirmation, StepFailure } from '../../executor/errors';
 import { reconcile } from '../../executor/reconcile';
@@ -27,7 +27,7 @@ const USAGE = [
   '                            (also UCROLLOUT_INSECURE_FIRST_CONTACT=1); a key that differs from a pin is always refused',
   '',
   'credentials: the environment variables the plan names (cluster.credentials), or its credentials file',
-  'exit codes: 0 done, 1 step failed, 2 usage, 3 manual step awaiting `ucrollout confirm`',
+  'exit codes: 0 done, 1 step failed, 2 usage, 3 manual step awaiting `ucrollout confirm`, or a clean-up not due yet (apply again after the time it names)',
 ].join('\n');
 
 export interface StepArgs {

@@ -3,6 +3,9 @@
  * confirmed with `ucrollout confirm <id> --plan plan.json`, or for unattended rehearsals by
  * UCROLLOUT_CONFIRM_ALL=1 / UCROLLOUT_CONFIRM=<id,id>.
  */
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { STACK_LAUNCHER, shellWord } from '../../terraform/stack-launcher';
 import { StepContext } from '../context';
 import { AwaitingConfirmation } from '../errors';
 import { StepOutcome } from '../outcome';
@@ -22,6 +25,19 @@ export async function run(ctx: StepContext): Promise<StepOutcome> {
   const stale = record ? ' (an earlier confirmation was for a previous version of this step)' : '';
   throw new AwaitingConfirmation(
     `manual step '${step.id}' is not confirmed${stale}. ${step.description}. To do: ${step.command}. ` +
-      `When done, run: ucrollout confirm ${step.id} --plan ${ctx.loaded.path} ; then apply again`,
+      `When done, run: ${confirmCommand(ctx.loaded.path, step.id)} ; then apply again`,
   );
 }
+
+/**
+ * What to type, from where the message is read: the stack folder's own `ucrollout` (written with
+ * the stack, lib/terraform/stack-launcher.ts) when the plan has one, prefixed with a `cd` when
+ * the step ran elsewhere; else the `ucrollout` on PATH with the plan's full path.
+ */
+export function confirmCommand(planFile: string, id: string, cwd = process.cwd()): string {
+  const dir = dirname(planFile);
+  if (!existsSync(join(dir, STACK_LAUNCHER))) return `ucrollout confirm ${id} --plan ${planFile}`;
+  const here = `./${STACK_LAUNCHER} confirm ${shellWord(id)} --plan ${shellWord(basename(planFile))}`;
+  return resolve(cwd) === dir ? here : `cd ${shellWord(dir)} && ${here}`;
+}
+

@@ -31,11 +31,12 @@ export const LINT_CODES = {
   CA_UNKNOWN: ['error', 'the certificate names a certificate authority that is not declared'],
   NODE_UNKNOWN: ['error', 'a single-server certificate names no node, a node not in its cluster, or one its purpose is not for'],
   DISTRIBUTION_UNSUPPORTED: ['error', 'multi-server (SAN) distribution for a purpose that has none (CAPF, ipsec, cup)'],
+  CALLMANAGER_WITH_TVS: ['error', 'a cluster replaces CallManager and TVS in one change: it breaks the trust list (ITL) on every phone'],
   // names
   SAN_MISSING_NODE: ['error', 'a node the certificate must cover is not in its SAN list'],
   CN_NOT_IN_SAN: ['warning', 'the common name is not repeated in the SAN list (CSCus47235); clients that ignore the CN miss it'],
   CN_MISSING: ['warning', 'the subject has no common name'],
-  CN_UNEXPECTED: ['warning', 'the common name is not the one the platform uses (`<publisher>-ms`, or the node FQDN)'],
+  CN_UNEXPECTED: ['warning', 'the common name is not the one the platform uses (multi-server: `<host>-ms.<domain>` from 11.5, `<publisher FQDN>-ms` on 10.5; else the node FQDN) nor the declared commonName'],
   SAN_UNEXPECTED: ['warning', 'a SAN entry is not a node of the certificate (CUCM refuses SANs its CSR did not have)'],
   SAN_IP_ADDRESS: ['error', 'an IP address in the SANs that the CSR did not have (CAs that add one break the upload)'],
   SAN_WILDCARD: ['error', 'a wildcard name in a certificate other than cup-xmpp-s2s'],

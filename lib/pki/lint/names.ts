@@ -42,16 +42,15 @@ export function lintNames(leaf: CertificateView, want: NamesExpectation): LintFi
     }
   }
 
-  for (const name of [...(cn !== undefined ? [cn] : []), ...dns]) {
-    if (name.startsWith('*') && !wildcardsAllowed) {
-      out.push(finding('SAN_WILDCARD', `${leaf.label}: wildcard name '${name}' in a ${want.purpose.name} certificate: CUCM accepts wildcards only in cup-xmpp-s2s: have it signed with the node names instead`, at));
-    }
+  // One finding per code, however long the SAN list: the first names, then how many more.
+  const wildcards = [...new Set([...(cn !== undefined ? [cn] : []), ...dns])].filter((name) => name.startsWith('*') && !wildcardsAllowed);
+  if (wildcards.length > 0) {
+    out.push(finding('SAN_WILDCARD', `${leaf.label}: wildcard name${wildcards.length > 1 ? 's' : ''} ${listed(wildcards)} in a ${want.purpose.name} certificate: CUCM accepts wildcards only in cup-xmpp-s2s: have it signed with the node names instead`, at));
   }
 
-  for (const ip of leaf.ipAddresses) {
-    if (!csrSans?.has(ip.toLowerCase())) {
-      out.push(finding('SAN_IP_ADDRESS', `${leaf.label}: IP address ${ip} in the SANs, which the CSR did not ask for: the upload is refused; have the CA sign without adding IP addresses`, at));
-    }
+  const ips = leaf.ipAddresses.filter((ip) => !csrSans?.has(ip.toLowerCase()));
+  if (ips.length > 0) {
+    out.push(finding('SAN_IP_ADDRESS', `${leaf.label}: IP address${ips.length > 1 ? 'es' : ''} ${ips.length > 1 ? listed(ips) : ips[0]} in the SANs, which the CSR did not ask for: the upload is refused; have the CA sign without adding IP addresses`, at));
   }
 
   if (csrSans) {
@@ -66,15 +65,31 @@ export function lintNames(leaf: CertificateView, want: NamesExpectation): LintFi
 
   if (nodes.length > 0) {
     const known = new Set([...nodes, ...(cn !== undefined ? [cn] : [])]);
+    const bare: string[] = [];
+    const unexpected: string[] = [];
     for (const name of dns) {
       // Wildcards are allowed (cup-xmpp-s2s) or already reported as SAN_WILDCARD.
       if (known.has(name) || csrSans?.has(name) || name.startsWith('*')) continue;
-      if (wildcardsAllowed && !dns.has(`*.${name}`)) {
-        out.push(finding('S2S_DOMAIN_NOT_WILDCARD', `${leaf.label}: '${name}' is listed without '*.${name}': group chat over XMPP federation needs the wildcard (conference.${name} is a subdomain): add it as a wildcard domain`, at));
-      } else if (!wildcardsAllowed) {
-        out.push(finding('SAN_UNEXPECTED', `${leaf.label}: SAN '${name}' is not a node this ${kind} certificate covers: fine if you added it as an other domain to the CSR; a CA that adds SANs the CSR did not have breaks the upload`, at));
-      }
+      if (wildcardsAllowed && !dns.has(`*.${name}`)) bare.push(name);
+      else if (!wildcardsAllowed) unexpected.push(name);
+    }
+    if (bare.length === 1) {
+      out.push(finding('S2S_DOMAIN_NOT_WILDCARD', `${leaf.label}: '${bare[0]}' is listed without '*.${bare[0]}': group chat over XMPP federation needs the wildcard (conference.${bare[0]} is a subdomain): add it as a wildcard domain`, at));
+    } else if (bare.length > 1) {
+      out.push(finding('S2S_DOMAIN_NOT_WILDCARD', `${leaf.label}: ${bare.length} domains are listed without their '*.' wildcard (${listed(bare)}): group chat over XMPP federation needs the wildcards (conference.<domain> is a subdomain): add them as wildcard domains`, at));
+    }
+    if (unexpected.length === 1) {
+      out.push(finding('SAN_UNEXPECTED', `${leaf.label}: SAN '${unexpected[0]}' is not a node this ${kind} certificate covers: fine if you added it as an other domain to the CSR; a CA that adds SANs the CSR did not have breaks the upload`, at));
+    } else if (unexpected.length > 1) {
+      out.push(finding('SAN_UNEXPECTED', `${leaf.label}: ${unexpected.length} SANs are not nodes this ${kind} certificate covers (${listed(unexpected)}): fine if you added them as other domains to the CSR; a CA that adds SANs the CSR did not have breaks the upload`, at));
     }
   }
   return out;
+}
+
+/** The first names of a long list, quoted, then how many more: one finding stays one line. */
+const LISTED = 5;
+function listed(names: readonly string[]): string {
+  const shown = names.slice(0, LISTED).map((n) => `'${n}'`).join(', ');
+  return names.length > LISTED ? `${shown} and ${names.length - LISTED} more` : shown;
 }

@@ -6,13 +6,17 @@
 import { CmsDatabaseFiles, cmsDatabaseCertsCommand } from '../../catalog';
 import { CmsClusterDecl, CmsServerDecl, cmsDatabasePrimary, cmsShortName } from '../../model';
 import { CmsStepGraph, sha256 } from './graph';
-import { StepFile } from './types';
+import { StepCheck, StepFile } from './types';
 
 export const DATABASE_OUTAGE = 'database cluster';
 
 /** `(me)` is this server's own line of `database cluster status`. */
 export const PRIMARY_LINE = '\\(me\\)[^\\n]*Primary';
 export const CONNECTED_PRIMARY = '\\(me\\)\\s*:\\s*Connected Primary';
+/** `database cluster status` on a replica that joined: its own row says Connected Replica. */
+export const JOINED_REPLICA = '\\(me\\)\\s*:\\s*Connected Replica';
+/** … on a core that only connects: `This server: Connected (no local database)` ("Disconnected" does not match \\b). */
+export const CONNECTED_CLIENT = 'This server\\s*:\\s*\\bConnected\\b';
 const WAIT_FOR_PRIMARY_SECONDS = 300;
 
 export interface DatabasePlanInput {
@@ -34,7 +38,15 @@ export function addDatabaseProcedure({ graph, cluster, after }: DatabasePlanInpu
   const p = short(primary);
   const fingerprints = [sha256(JSON.stringify([dbca.caCommonName, cores.map((s) => [s.fqdn, s.databaseRole, s.databaseInterface])]))];
   const { CA, SERVER, CLIENT } = CmsDatabaseFiles;
-  const step = (id: string, server: CmsServerDecl, commands: readonly { command: string; expect?: string[]; waitSeconds?: number }[], description: string, reason: string, deps: readonly string[]) =>
+  const step = (
+    id: string,
+    server: CmsServerDecl,
+    commands: readonly { command: string; expect?: string[]; waitSeconds?: number }[],
+    description: string,
+    reason: string,
+    deps: readonly string[],
+    doneWhen?: StepCheck,
+  ) =>
     graph.addStep(
       {
         id,
@@ -45,6 +57,7 @@ export function addDatabaseProcedure({ graph, cluster, after }: DatabasePlanInpu
         command: commands.map((c) => c.command).join('; '),
         reason,
         mmp: commands,
+        ...(doneWhen ? { doneWhen } : {}),
         outage: DATABASE_OUTAGE,
         fingerprints,
       },
@@ -138,6 +151,9 @@ export function addDatabaseProcedure({ graph, cluster, after }: DatabasePlanInpu
     `Give the primary ${primary.fqdn} its database certificates and initialize the database cluster`,
     'DOMAIN.md §4 database step 7: certs + localnode + initialize on the primary, after the files were copied',
     [sign, ...copies],
+    // Run after every core was removed: Connected Primary now means this initialize already happened
+    // (an apply killed right after it must not initialize again).
+    { mmp: 'database cluster status', matches: [CONNECTED_PRIMARY] },
   );
   const connected = step(
     `database/check-primary/${p}`,
@@ -155,6 +171,8 @@ export function addDatabaseProcedure({ graph, cluster, after }: DatabasePlanInpu
       `Join ${s.fqdn} (replica) to the database cluster of ${primary.fqdn}`,
       'DOMAIN.md §4 database step 8: certs + localnode + join on the other database cores',
       [connected, `database/copy/${short(s)}`],
+      // After the remove, a replica in sync has joined: a second join is refused by the server.
+      { mmp: 'database cluster status', matches: [JOINED_REPLICA] },
     ),
   );
   const connects = connecting.map((s) =>
@@ -165,6 +183,7 @@ export function addDatabaseProcedure({ graph, cluster, after }: DatabasePlanInpu
       `Connect ${s.fqdn} to the database cluster of ${primary.fqdn}`,
       'DOMAIN.md §4 database step 9: certs + localnode + connect on cores that only connect',
       [connected, `database/copy/${short(s)}`],
+      { mmp: 'database cluster status', matches: [CONNECTED_CLIENT] },
     ),
   );
   return step(

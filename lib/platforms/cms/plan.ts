@@ -14,9 +14,11 @@ import { PlannedCmsCertificate, addAssignmentSteps, addCsrSteps } from './certif
 import { addDatabaseProcedure } from './database-plan';
 import { CmsStepGraph, sha256 } from './graph';
 import { CmsPlanOptions } from './material';
-import { CmsClusterPlan, CmsPlanCertificate, CmsPlanNode } from './types';
+import { CmsClusterPlan, CmsPlanCertificate, CmsPlanNode, CmsStep } from './types';
 import { validateCmsDeclarations } from './validate';
 import { PLAN_FORMAT_VERSION } from '../../plan/types';
+import { SchedulePhase, scheduleOf } from '../../plan/schedule';
+import { cmsStepSeconds } from './timing';
 
 /** Folder of downloaded CSRs, relative to plan.json. */
 export const CMS_CSR_DIR = 'cms-csr';
@@ -60,6 +62,7 @@ export function planCmsCluster(decls: Declarations, clusterName: string, opts: C
     }
   }
 
+  const steps = graph.steps();
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     platform: 'cms',
@@ -86,8 +89,14 @@ export function planCmsCluster(decls: Declarations, clusterName: string, opts: C
     certificates: certificates.map(planCertificate),
     databaseCertificates: awaiting.length === 0 && !!cluster.databaseCertificates,
     warnings: [...(opts.warnings ?? [])],
-    steps: graph.steps(),
+    steps,
+    schedule: scheduleOf(steps, cmsStepSeconds(), cmsPhase),
   };
+}
+
+/** Before the window: the MMP logins of the preflight; nothing of a Meeting Server change waits past it. */
+export function cmsPhase(step: Pick<CmsStep, 'id'>): SchedulePhase {
+  return step.id.startsWith('preflight/') ? 'before' : 'in';
 }
 
 /** Certificates in plan order (service order, then first server), with names, basename and files derived. */

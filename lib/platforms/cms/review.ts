@@ -4,6 +4,7 @@
  * manual steps, steps by server, full order with reasons. Pure text from the plan.
  */
 import { DATABASE_OUTAGE } from './database-plan';
+import { aboutDuration, renderScheduleSection, windowHeadline } from '../../plan/schedule-review';
 import { CMS_STEP_KINDS, CmsClusterPlan, CmsStep } from './types';
 
 const KIND_ORDER = CMS_STEP_KINDS;
@@ -18,6 +19,7 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
   const out: string[] = [];
 
   out.push(`# Certificate rollout plan: Meeting Server cluster \`${c.name}\``, '');
+  if (plan.schedule) out.push(windowHeadline(plan.schedule), '');
   out.push('## Summary', '', '| | |', '|---|---|');
   const names = [c.clusterFqdn && `cluster FQDN ${c.clusterFqdn}`, c.joinUrl && `join URL ${c.joinUrl}`, c.xmppDomains.length > 0 && `XMPP domains ${c.xmppDomains.join(', ')}`].filter(Boolean);
   out.push(`| Cluster | ${c.name} (Meeting Server ${c.version}${names.length ? `; ${names.join('; ')}` : ''}) |`);
@@ -26,6 +28,7 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
   out.push(`| Database cluster certificates | ${plan.databaseCertificates ? '**re-created: OUTAGE of the database cluster**' : 'unchanged'} |`);
   out.push(`| Servers touched | ${touched.length} of ${c.nodes.length}: ${touched.map((n) => n.fqdn).join(', ')} |`);
   out.push(`| Steps | ${steps.length}: ${KIND_ORDER.map((k) => `${steps.filter((s) => s.kind === k).length} ${k}`).join(', ')} |`);
+  if (plan.schedule) out.push(`| Window (estimate) | ${aboutDuration(plan.schedule.phases.inWindow)}; the whole change ${aboutDuration(plan.schedule.estimatedSeconds)} |`);
   out.push(`| Manual steps | ${manual.length} |`, '');
 
   out.push('## Warnings', '');
@@ -33,6 +36,19 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
   if (warnings.length === 0) out.push('None.');
   for (const w of warnings) out.push(`- ${w}`);
   out.push('');
+
+  if (plan.schedule) {
+    out.push(
+      ...renderScheduleSection({
+        schedule: plan.schedule,
+        steps,
+        nodes: c.nodes,
+        phaseNotes: { before: 'MMP logins and key lists (preflight)', in: 'CSRs, files, checks, assignments, restarts, the database cluster', after: 'nothing' },
+        timingNote:
+          'Durations: the timing model of lib/platforms/cms/timing.ts (an MMP login and each command 5 s, `callbridge restart` 1 min, `database cluster initialize` / `join` 2 min, a file 10 s, a manual step 5 min).',
+      }),
+    );
+  }
 
   out.push('## Certificates and their basenames on the servers', '');
   out.push('A renewal never reuses the basename of the key in service: `pki csr` or an upload over it breaks that service at once (DOMAIN.md §4).', '');
@@ -45,7 +61,7 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
   if (keys.length > 0) out.push('', `Private key files, read only by the upload steps at apply time (never by the planner): ${[...new Set(keys)].join(', ')}.`);
   out.push('');
 
-  out.push('## Manual steps (the rollout stops here until `ucrollout confirm <id>`)', '');
+  out.push('## Manual steps (the rollout stops here until `./ucrollout confirm <id> --plan plan.json`, run in this folder)', '');
   if (manual.length === 0) out.push('None.');
   for (const s of manual) out.push(`- **${s.id}** (step ${position.get(s.id)}): ${s.description}. ${s.command}`);
   out.push('');

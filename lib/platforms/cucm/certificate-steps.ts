@@ -1,4 +1,4 @@
-/** Certificate steps: the identity upload, verification, manual actions after, clean-up. */
+/** Certificate steps: the identity upload, verification, manual actions after (clean-up: ./cleanup-steps.ts). */
 import { getPurpose, runsService } from '../../catalog';
 import { CertificateDecl, NodeDecl, findNode, isImpRole, publisherOf } from '../../model';
 import { Gates, Group, PlanContext } from './plan-context';
@@ -126,30 +126,3 @@ export function addPeerTomcatResync(ctx: PlanContext, g: Group, restarts: Map<st
     for (const e of impEnds) ctx.graph.depend(id, e);
   }
 }
-
-export function addCleanups(ctx: PlanContext, cert: CertificateDecl, verifies: string[]): void {
-  const purpose = getPurpose(cert.purpose);
-  const ca = ctx.ca(cert.ca);
-  const keep = [ca.root, ...ca.intermediates, ...ctx.trustEntries().map((t) => t.certificate)].map((p) => ctx.ref(p).sha256);
-  const covered = ctx.covered(cert);
-  const subjects = covered.flatMap((n) => [n.fqdn, n.fqdn.split('.')[0]]);
-  const mine = verifies.filter((v) => ctx.graph.get(v).purpose === purpose.name);
-  for (const node of covered) {
-    const id = ctx.add({
-      id: `${purpose.name}/cleanup/${ctx.short(node)}`,
-      kind: 'cleanup',
-      node: node.fqdn,
-      purpose: purpose.name,
-      store: purpose.trustStore,
-      description: `Delete the old self-signed ${purpose.name} certificates from ${purpose.trustStore} on ${node.fqdn}`,
-      command: `show cert list trust; set cert delete trust ${purpose.trustStore}/<self-signed file>`,
-      reason: 'DOMAIN.md §3 clean-up: a multi-server upload leaves the old self-signed trust certificates behind (CSCur97909)',
-      waitSeconds: ctx.cluster.cleanupDelaySeconds,
-      selfSignedSubjects: [...new Set(subjects)].sort(),
-      keep: [...new Set(keep)].sort(),
-      fingerprints: ctx.certFingerprints(cert),
-    });
-    for (const v of mine) ctx.graph.depend(id, v);
-  }
-}
-

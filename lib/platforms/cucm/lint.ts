@@ -14,6 +14,7 @@ import { lintParsed, readViews } from '../../pki/lint/lint-certificate';
 import { lintValidity } from '../../pki/lint/validity';
 import { lintDeclaredCa } from '../../pki/lint/chain';
 import { readBounded } from '../../pki/bounded-read';
+import { callManagerWithTvs } from './validate';
 
 export interface LintDeclarationsOptions {
   /** Folder the declarations' relative file paths start from (the inventory file's folder). */
@@ -29,6 +30,7 @@ export function lintDeclarations(decls: Declarations, opts: LintDeclarationsOpti
   const files = new FileCache(opts.baseDir);
   const out: LintFinding[] = [];
   for (const decl of decls.certificates) out.push(...lintDeclared(decl, decls, files, now, opts.renewalWindowDays));
+  for (const p of callManagerWithTvs(decls)) out.push(finding('CALLMANAGER_WITH_TVS', p.message, { certificate: p.certificate }));
   for (const ca of decls.certificateAuthorities.filter((c) => decls.certificates.some((d) => d.ca === c.name))) {
     const certs: [string, 'root' | 'intermediate'][] = [[ca.root, 'root'], ...ca.intermediates.map((i): [string, 'intermediate'] => [i, 'intermediate'])];
     for (const [path, role] of certs) for (const cert of files.certificates(path, role === 'root' ? 'ROOT_UNREADABLE' : 'CHAIN_UNREADABLE', out) ?? []) out.push(...lintDeclaredCa(cert, role, ca.name));
@@ -62,7 +64,7 @@ function lintDeclared(decl: CertificateDecl, decls: Declarations, files: FileCac
   if (decl.distribution === 'multi-server') {
     if (purpose.multiServer) {
       nodes = multiServerCoverage(cluster, purpose).map((n) => n.fqdn);
-      commonName = multiServerCommonName(cluster, purpose);
+      commonName = decl.commonName ?? multiServerCommonName(cluster, purpose);
       const pub = uploadNode(cluster, purpose);
       platform = pub && nodePlatform(pub);
     }
@@ -74,7 +76,7 @@ function lintDeclared(decl: CertificateDecl, decls: Declarations, files: FileCac
       out.push(finding('NODE_UNKNOWN', `${label}: single-server ${purpose.name} certificate ${why}: set node to one of ${allowed.map((n) => n.fqdn).join(', ') || '(no node of this cluster)'}`, at));
     } else {
       nodes = [node.fqdn];
-      commonName = node.fqdn;
+      commonName = decl.commonName ?? node.fqdn;
       platform = nodePlatform(node);
     }
   }

@@ -52,12 +52,17 @@ export class PlanContext {
   /** Trust upload step id by `<store>/<sha256>`. */
   readonly trustSteps = new Map<string, string>();
   readonly impTrustSteps: string[] = [];
-  /** Per node, the restart sequences of each purpose group in planning order: one node restarts one thing at a time. */
+  /**
+   * Per node, the restart sequence of each purpose group (each in its own order), in planning order. The
+   * sequences are not ordered among themselves here: the scheduler (availability.ts) orders them.
+   */
   readonly restartChains = new Map<string, string[][]>();
   /** Restart step id by `<node fqdn>/<service>`, for restarts the purposes already plan. */
   readonly restartIndex = new Map<string, string>();
   /** The maintenance window's manual step: when the change needs one, nothing is touched before it. */
   changeGate?: string;
+  /** IM&P nodes of declared intercluster peer clusters that clean-up steps act on, by FQDN. */
+  readonly peerNodes = new Map<string, { readonly node: NodeDecl; readonly cluster: ClusterDecl }>();
   readonly allFingerprints: string[];
 
   constructor(
@@ -170,13 +175,25 @@ export class PlanContext {
     return trustStorePlatforms(store).includes('imp') && this.cluster.nodes.some((n) => isImpRole(n.role));
   }
 
-  /** A node's restarts for this group start after its restarts for the groups planned before. */
-  chainAfterOtherRestarts(node: NodeDecl, ids: string[]): void {
+  /** A node's restart sequence for one group; one node restarts one thing at a time, in the order the scheduler picks. */
+  recordRestarts(node: NodeDecl, ids: string[]): void {
     const chains = this.restartChains.get(node.fqdn) ?? [];
-    const previous = chains.at(-1);
-    if (previous) this.graph.depend(ids[0], previous.at(-1)!);
     chains.push(ids);
     this.restartChains.set(node.fqdn, chains);
+  }
+
+  /**
+   * Every restart step planned on the node, of any purpose, in no particular order: the scheduler
+   * (availability.ts) orders a node's restarts once the graph is built, so a step that must come
+   * after the node's restarts depends on all of them (there is no "last restart" before then).
+   */
+  restartsOn(fqdn: string): string[] {
+    return (this.restartChains.get(fqdn) ?? []).flat();
+  }
+
+  /** The cluster declares CallManager groups: call processing restarts in parallel, never a whole group at once. */
+  hasCallManagerGroups(): boolean {
+    return (this.cluster.callManagerGroups ?? []).length > 0;
   }
 }
 

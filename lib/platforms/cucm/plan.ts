@@ -3,12 +3,17 @@
  * Pure: same declarations and certificate facts in, byte-identical plan out.
  */
 import { PREFLIGHT_SERVICES } from '../../catalog';
-import { CertificateDecl, Declarations, nodePlatform, nodesInRolloutOrder } from '../../model';
+import { CertificateDecl, Declarations, NodeDecl, nodePlatform, nodesInRolloutOrder } from '../../model';
 import { PLAN_FORMAT_VERSION } from '../../plan/types';
-import { ClusterPlan } from './types';
+import { SchedulePhase, scheduleOf } from '../../plan/schedule';
+import { scheduleRestarts } from './availability';
+import { cucmStepSeconds } from './timing';
+import { ClusterPlan, CucmStep, PlanNode } from './types';
 import { validateDeclarations } from './validate';
 import { Gates, Group, PlanContext, PlanOptions } from './plan-context';
-import { addCleanups, addIdentityUpload, addManualAfter, addPeerTomcatResync, addVerifies } from './certificate-steps';
+import { addIdentityUpload, addManualAfter, addPeerTomcatResync, addVerifies } from './certificate-steps';
+import { addCleanups } from './cleanup-steps';
+import { addCertificateSettings, addManualBeforeUpload, addXmppWildcards } from './seed-steps';
 import { addRestarts } from './restart-steps';
 import { addCaChain, addIntercluster, addTrustEntries, addTrustEntryRestarts } from './trust-steps';
 
@@ -32,6 +37,7 @@ function build(ctx: PlanContext): ClusterPlan {
   // Every identity upload before any restart: the uploads of a cluster go together (DOMAIN.md §3 install 3),
   // and a REST upload must not meet a Tomcat restart on its node.
   const uploadsByGroup = groups.map((g) => g.certificates.map((c) => addIdentityUpload(ctx, c, g, gates, isa)));
+  groups.forEach((g, i) => addManualBeforeUpload(ctx, g, uploadsByGroup[i], gates));
   const allUploads = uploadsByGroup.flat().map((u) => u.id);
   const ssoGroupEnds: string[] = [];
   const verifiesByCert = new Map<CertificateDecl, string[]>();
@@ -46,13 +52,14 @@ function build(ctx: PlanContext): ClusterPlan {
     // The group's change is over when every node verified and finished its restarts.
     const ends = [...verifies, ...[...restartsByNode.values()].map((ids) => ids.at(-1)!)];
     addManualAfter(ctx, g, ends);
+    addXmppWildcards(ctx, g, ends);
     if (g.family === 'tomcat') addPeerTomcatResync(ctx, g, restartsByNode);
     if (g.purposes.some((p) => p.ssoAround)) ssoGroupEnds.push(...ends);
   });
   addTrustEntryRestarts(ctx, trustEntryIds, gates);
-  // Clean-up last: it talks to nodes that must not be restarting anything.
-  const lastRestarts = [...ctx.restartChains.values()].map((chain) => chain.at(-1)!.at(-1)!);
-  for (const g of groups) for (const c of g.certificates) addCleanups(ctx, c, [...verifiesByCert.get(c)!, ...lastRestarts]);
+  // Clean-up last: after every restart on the nodes it talks to (./cleanup-steps.ts).
+  for (const g of groups) addCleanups(ctx, g, verifiesByCert);
+  addCertificateSettings(ctx, [...verifiesByCert.values()].flat());
   if (gates.ssoDisable) {
     const id = ctx.add({
       id: 'manual/sso-enable',
@@ -124,7 +131,16 @@ function addClusterGates(ctx: PlanContext, groups: Group[]): Gates {
   return gates;
 }
 
+/** Before the window: the checks and the window's confirmation; after it: the clean-up and its wait. */
+export function cucmPhase(step: Pick<CucmStep, 'id' | 'kind'>): SchedulePhase {
+  if (step.kind === 'preflight' || step.id === 'manual/maintenance-window') return 'before';
+  return step.kind === 'cleanup' ? 'after' : 'in';
+}
+
 function finish(ctx: PlanContext, groups: Group[]): ClusterPlan {
+  // The scheduler orders the restarts the rules leave free: the window as short as they allow.
+  const seconds = cucmStepSeconds(ctx.cluster);
+  scheduleRestarts(ctx, seconds, cucmPhase);
   const steps = ctx.graph.steps();
   const c = ctx.cluster;
   return {
@@ -138,16 +154,11 @@ function finish(ctx: PlanContext, groups: Group[]): ClusterPlan {
       knownHostsFile: c.knownHostsFile ? ctx.opts.fileRef(c.knownHostsFile) : undefined,
       httpsCaFile: c.httpsCaFile ? ctx.opts.fileRef(c.httpsCaFile) : undefined,
       interclusterPeers: c.interclusterPeers,
-      nodes: nodesInRolloutOrder(c).map((n) => ({
-        fqdn: n.fqdn,
-        role: n.role,
-        platform: nodePlatform(n),
-        address: n.address ?? n.fqdn,
-        api: n.api,
-        services: n.services,
-        sshHostKeys: n.sshHostKeys,
-        ports: n.ports,
-      })),
+      nodes: [
+        ...nodesInRolloutOrder(c).map((n) => planNode(n)),
+        // IM&P nodes of declared intercluster peers that clean-up steps act on (./cleanup-steps.ts).
+        ...[...ctx.peerNodes.values()].map(({ node, cluster }) => planNode(node, cluster.name)),
+      ],
     },
     purposes: groups.flatMap((g) => g.purposes.map((p) => p.name)).sort(),
     certificates: groups.flatMap((g) =>
@@ -170,5 +181,20 @@ function finish(ctx: PlanContext, groups: Group[]): ClusterPlan {
     ),
     warnings: [...(ctx.opts.warnings ?? [])],
     steps,
+    schedule: scheduleOf(steps, seconds, cucmPhase),
+  };
+}
+
+function planNode(n: NodeDecl, peerOf?: string): PlanNode {
+  return {
+    fqdn: n.fqdn,
+    role: n.role,
+    platform: nodePlatform(n),
+    address: n.address ?? n.fqdn,
+    api: n.api,
+    services: n.services,
+    sshHostKeys: n.sshHostKeys,
+    ports: n.ports,
+    ...(peerOf !== undefined ? { peerOf } : {}),
   };
 }

@@ -1,14 +1,14 @@
-/** Restart steps: the purpose's services, publisher first, one thing at a time per node. */
+/** Restart steps: the purpose's services in catalog order on each node, publisher first; the scheduler orders the rest. */
 import { RestartRule, selectNodes, serviceSlug } from '../../catalog';
 import { CertificateDecl, NodeDecl, nodesInRolloutOrder } from '../../model';
 import { Gates, Group, PlanContext } from './plan-context';
 
 /** The restart rules of the group, per node, in rule order; nodes in rollout order. */
-export function restartPlan(ctx: PlanContext, rules: readonly RestartRule[], covered: NodeDecl[]): Map<NodeDecl, string[]> {
+export function restartPlan(ctx: PlanContext, rules: readonly RestartRule[], covered: NodeDecl[], multiServer = false): Map<NodeDecl, string[]> {
   const perNode = new Map<NodeDecl, string[]>();
   for (const node of nodesInRolloutOrder(ctx.cluster)) perNode.set(node, []);
   for (const rule of rules) {
-    for (const node of selectNodes(ctx.cluster, rule.on, covered, rule.service)) {
+    for (const node of selectNodes(ctx.cluster, rule.on, covered, rule.service, multiServer)) {
       const list = perNode.get(node)!;
       if (!list.includes(rule.service)) list.push(rule.service);
     }
@@ -26,7 +26,7 @@ export function addRestarts(
 ): Map<string, string[]> {
   const purpose = g.purposes[0];
   const covered = uploads.flatMap((u) => u.nodes);
-  const perNode = restartPlan(ctx, purpose.restarts, covered);
+  const perNode = restartPlan(ctx, purpose.restarts, covered, uploads.some((u) => u.cert.distribution === 'multi-server'));
   const label = g.purposes.map((p) => p.name).join('+');
   const fingerprints = ctx.fingerprintsOf([g]);
 
@@ -77,7 +77,7 @@ export function addRestarts(
         service,
         description: `Restart ${service} on ${node.fqdn} so it presents the new ${label} certificate`,
         command: `utils service restart ${service}`,
-        reason: `DOMAIN.md §3 install 4 / §5: after a ${g.family} change, restart ${services.join(', ')} on this node, publisher first`,
+        reason: restartReason(g.family, services, covered.includes(node)),
         fingerprints,
       }),
     );
@@ -88,14 +88,20 @@ export function addRestarts(
     for (const u of reaching.length > 0 ? reaching : uploads.map((x) => x.id)) ctx.graph.depend(ids[0], u);
     for (const u of allUploads) ctx.graph.depend(ids[0], u);
     for (const b of before) ctx.graph.depend(ids[0], b);
-    ctx.chainAfterOtherRestarts(node, ids);
+    ctx.recordRestarts(node, ids);
     byNode.set(node.fqdn, ids);
   }
-  orderAcrossNodes(ctx, perNode, byNode, purpose.restartOneAtATime);
+  // Call processing one node at a time, unless CallManager groups say which nodes may restart together.
+  orderAcrossNodes(ctx, perNode, byNode, purpose.restartOneAtATime && purpose.maintenanceWindow && !ctx.hasCallManagerGroups());
   return byNode;
 }
 
-/** Publisher first; subscribers one at a time (tomcat) or together after their publisher. */
+/**
+ * Publisher first: a node's sequence starts after its publisher's (CUCM subscribers and the IM&P database
+ * publisher after the CUCM publisher, IM&P subscribers after the IM&P database publisher). `oneAtATime`: one
+ * node after the other in rollout order (call processing without CallManager groups). Tomcat on one node at a
+ * time and the other availability rules are the scheduler's (availability.ts): it picks the order.
+ */
 export function orderAcrossNodes(ctx: PlanContext, perNode: Map<NodeDecl, string[]>, byNode: Map<string, string[]>, oneAtATime: boolean): void {
   const nodes = [...perNode.keys()];
   const first = (n: NodeDecl) => byNode.get(n.fqdn)![0];
@@ -112,3 +118,11 @@ export function orderAcrossNodes(ctx: PlanContext, perNode: Map<NodeDecl, string
   }
 }
 
+/** Why a node restarts the group's services; a node the certificate is not for cites the rule that reaches it. */
+export function restartReason(family: string, services: readonly string[], covered: boolean): string {
+  if (covered) return `DOMAIN.md §3 install 4 / §5: after a ${family} change, restart ${services.join(', ')} on this node, publisher first`;
+  if (family === 'CallManager') {
+    return `seed 000 (CallManager multi-server SAN): after the CA-signed certificate is installed, ${services.join(', ')} restart on every node where activated, also one left out of the SAN list (it serves the new trust list)`;
+  }
+  return `DOMAIN.md §5: after a ${family} change, ${services.join(', ')} restart on every node, also one the certificate is not for`;
+}

@@ -3,6 +3,8 @@
  * the plan, so two plans diff line by line.
  */
 import { getPurpose } from '../../catalog';
+import { SEED_CLEANUP_WAIT_SECONDS } from './cleanup-steps';
+import { aboutDuration, renderScheduleSection, windowHeadline } from '../../plan/schedule-review';
 import { CUCM_STEP_KINDS, ClusterPlan } from './types';
 
 const KIND_ORDER = CUCM_STEP_KINDS;
@@ -17,6 +19,7 @@ export function renderReview(plan: ClusterPlan): string {
   const out: string[] = [];
 
   out.push(`# Certificate rollout plan: cluster \`${c.name}\``, '');
+  if (plan.schedule) out.push(windowHeadline(plan.schedule), '');
   out.push('## Summary', '');
   out.push(`| | |`, `|---|---|`);
   out.push(`| Cluster | ${c.name} (security mode ${c.securityMode}, SSO ${c.sso ? 'on' : 'off'}) |`);
@@ -24,6 +27,7 @@ export function renderReview(plan: ClusterPlan): string {
   out.push(`| Nodes touched | ${touched.length} of ${c.nodes.length}: ${touched.map((n) => n.fqdn).join(', ')} |`);
   out.push(`| Steps | ${steps.length}: ${KIND_ORDER.map((k) => `${steps.filter((s) => s.kind === k).length} ${k}`).join(', ')} |`);
   out.push(`| Services restarted | ${[...restarts].map(([svc, n]) => `${svc} ×${n}`).join(', ') || 'none'} |`);
+  if (plan.schedule) out.push(`| Window (estimate) | ${aboutDuration(plan.schedule.phases.inWindow)}; the whole change ${aboutDuration(plan.schedule.estimatedSeconds)} |`);
   out.push(`| Manual steps | ${manual.length} |`, '');
 
   out.push('## Certificates installed', '');
@@ -42,7 +46,24 @@ export function renderReview(plan: ClusterPlan): string {
   for (const w of warnings) out.push(`- ${w}`);
   out.push('');
 
-  out.push('## Manual steps (the rollout stops here until `ucrollout confirm <id>`)', '');
+  if (plan.schedule) {
+    out.push(
+      ...renderScheduleSection({
+        schedule: plan.schedule,
+        steps,
+        nodes: c.nodes,
+        phaseNotes: {
+          before: 'preflight checks; the confirmation that the window is open',
+          in: 'trust and certificate uploads, restarts, checks, manual steps',
+          after: steps.some((s) => s.kind === 'cleanup') ? 'the clean-up of the old self-signed certificates, after its wait' : 'nothing',
+        },
+        timingNote:
+          'Durations: the timing model of lib/platforms/cucm/timing.ts (Cisco Tomcat 7 min, Cisco CallManager and XCP Router 4 min, TFTP and CTIManager 1.5 min, other restarts 1 min, a manual step 5 min), over which the cluster\'s and each node\'s `timing` win.',
+      }),
+    );
+  }
+
+  out.push('## Manual steps (the rollout stops here until `./ucrollout confirm <id> --plan plan.json`, run in this folder)', '');
   if (manual.length === 0) out.push('None.');
   for (const s of manual) out.push(`- **${s.id}** (step ${position.get(s.id)}): ${s.description}. ${s.command === s.description ? '' : s.command}`.trimEnd());
   out.push('');
@@ -51,13 +72,15 @@ export function renderReview(plan: ClusterPlan): string {
   out.push(
     'Each step runs after the steps listed in "after" (numbers refer to the full order below). Terraform runs every step whose',
     '"after" steps are done, up to 10 at a time (`-parallelism`): the numbering is one valid order, not a strict sequence.',
-    'One node restarts one service at a time; tomcat and call-processing restarts also go one node at a time, publisher first.',
+    'One node restarts one service at a time; Cisco Tomcat restarts on one node at a time, publisher first; call processing one node at a',
+    'time unless CallManager groups are declared (then never a whole group at once). Where the rules leave the order free, the scheduler',
+    'picked the one with the shortest window, and the "after" lists carry it.',
     '',
   );
   for (const node of c.nodes) {
     const mine = steps.filter((s) => s.node === node.fqdn);
     if (mine.length === 0) continue;
-    out.push(`### ${node.fqdn} (${node.role}, ${node.platform === 'imp' ? 'IM and Presence' : 'CUCM'})`, '');
+    out.push(`### ${node.fqdn} (${node.role}, ${node.platform === 'imp' ? 'IM and Presence' : 'CUCM'}${node.peerOf ? `, intercluster peer cluster ${node.peerOf}` : ''})`, '');
     out.push('| # | step | what | command | after |', '|---|---|---|---|---|');
     for (const s of mine) {
       out.push(`| ${position.get(s.id)} | \`${s.id}\` | ${esc(s.description)} | \`${esc(s.command)}\` | ${s.dependsOn.map((d) => position.get(d)!).sort((a, b) => a - b).join(', ')} |`);
@@ -108,14 +131,27 @@ export function reviewWarnings(plan: ClusterPlan): string[] {
   for (const cert of plan.certificates ?? []) {
     const purpose = getPurpose(cert.purpose);
     if (cert.distribution !== 'multi-server') continue;
-    const platformNodes = plan.cluster.nodes.filter((n) => purpose.platforms.includes(n.platform));
+    const platformNodes = plan.cluster.nodes.filter((n) => !n.peerOf && purpose.platforms.includes(n.platform));
     const left = platformNodes.filter((n) => !cert.covers.includes(n.fqdn)).map((n) => n.fqdn);
     if (left.length > 0) w.push(`${left.join(', ')} not in the ${cert.purpose} SAN list: ${left.length > 1 ? 'they keep their' : 'it keeps its'} current (self-signed) ${cert.purpose} certificate.`);
   }
   const cleanupWait = plan.steps.find((s) => s.kind === 'cleanup')?.waitSeconds;
-  if (cleanupWait !== undefined) w.push(`Clean-up waits ${cleanupWait} s after verification (Intercluster Sync Agent clean-up).`);
+  if (cleanupWait !== undefined) w.push(cleanupRule(cleanupWait));
   for (const f of plan.warnings) w.push(`${f.severity.toUpperCase()} ${f.code}: ${f.message}`);
   return w;
+}
+
+/** seed 002's wait before the clean-up, and what the declared delay makes of it: stated even when the delay is 0. */
+function cleanupRule(waitSeconds: number): string {
+  const declared =
+    waitSeconds >= SEED_CLEANUP_WAIT_SECONDS
+      ? `this cluster waits ${waitSeconds} s`
+      : `this cluster declares cleanupDelaySeconds ${waitSeconds}, shorter than the seed's 30 minutes: only where no Intercluster Sync Agent clean-up or propagation has to finish first`;
+  return (
+    `Clean-up (seed 002): the old self-signed trust certificates are deleted only about 30 minutes after the CA-signed certificates are in ` +
+    `(the Intercluster Sync Agent's clean-up task, and their propagation to the CUCM nodes); ${declared}. The wait does not hold the window: ` +
+    `an apply that reaches a clean-up earlier ends with it waiting (exit 3, saying from when it can run); apply again after that time.`
+  );
 }
 
 function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {

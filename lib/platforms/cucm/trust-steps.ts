@@ -132,12 +132,12 @@ export function addTrustEntryRestarts(ctx: PlanContext, byStore: Map<string, str
       });
       for (const e of entryIds) ctx.graph.depend(id, e);
       if (store === 'CallManager-trust' && gates.maintenance) ctx.graph.depend(id, gates.maintenance);
-      ctx.chainAfterOtherRestarts(node, [id]);
+      ctx.recordRestarts(node, [id]);
       perNode.set(node, [rule.service]);
       byNode.set(node.fqdn, [id]);
     }
-    // CallManager restarts take call processing down: one node at a time, as for the purposes.
-    orderAcrossNodes(ctx, perNode, byNode, store === 'CallManager-trust');
+    // CallManager restarts take call processing down: one node at a time as for the purposes, unless CallManager groups are declared.
+    orderAcrossNodes(ctx, perNode, byNode, store === 'CallManager-trust' && !ctx.hasCallManagerGroups());
   }
 }
 

@@ -63,6 +63,8 @@ export interface PlanNode extends PlanNodeBase {
   readonly role: NodeRole;
   readonly platform: 'cucm' | 'imp';
   readonly api: NodeApi;
+  /** An IM&P node of this intercluster peer cluster, not of the plan's cluster: only clean-up steps act on it. */
+  readonly peerOf?: string;
 }
 
 export interface PlanCertificate {

@@ -2,7 +2,7 @@
  * Whole-declaration rules the planner refuses to break (DOMAIN.md §2, §3, §5). Every
  * problem is collected, so the user fixes them all in one round.
  */
-import { findPurpose, multiServerCoverage, nodesWithoutCallManager, purposeNames, trustStoreNames } from '../../catalog';
+import { availabilityProblems, findPurpose, multiServerCoverage, nodesWithoutCallManager, purposeNames, trustStoreNames } from '../../catalog';
 import { CertificateFactsLookup, ClusterDecl, Declarations, findNode, nodePlatform, throwIfProblems } from '../../model';
 
 export function validateDeclarations(decls: Declarations, facts?: CertificateFactsLookup): void {
@@ -11,6 +11,7 @@ export function validateDeclarations(decls: Declarations, facts?: CertificateFac
   for (const c of decls.clusters) {
     if (clusters.has(c.name)) problems.push(`Cluster '${c.name}' is declared twice: give each cluster a unique name`);
     clusters.set(c.name, c);
+    problems.push(...availabilityProblems(c));
   }
   const cas = new Set<string>();
   for (const ca of decls.certificateAuthorities) {
@@ -83,16 +84,7 @@ export function validateDeclarations(decls: Declarations, facts?: CertificateFac
     }
   });
 
-  for (const cluster of decls.clusters) {
-    const families = new Set(
-      decls.certificates.filter((c) => c.cluster === cluster.name).map((c) => findPurpose(c.purpose)?.family),
-    );
-    if (families.has('CallManager') && families.has('TVS')) {
-      problems.push(
-        `Cluster '${cluster.name}' replaces CallManager and TVS in one change: this breaks the trust list (ITL) on every phone. Split them into two changes and reset the phones in between`,
-      );
-    }
-  }
+  problems.push(...callManagerWithTvs(decls).map((p) => p.message));
 
   const stores = trustStoreNames();
   decls.trustEntries.forEach((t, i) => {
@@ -103,4 +95,24 @@ export function validateDeclarations(decls: Declarations, facts?: CertificateFac
     }
   });
   throwIfProblems(problems);
+}
+
+/**
+ * DOMAIN.md §5: never CallManager and TVS in one change (it breaks the ITL on every phone). One
+ * problem per cluster, with the TVS certificate it names; `plan` and `lint --inventory` both refuse it.
+ */
+export function callManagerWithTvs(decls: Pick<Declarations, 'clusters' | 'certificates'>): { cluster: string; certificate: string; message: string }[] {
+  const out: { cluster: string; certificate: string; message: string }[] = [];
+  for (const cluster of decls.clusters) {
+    const mine = decls.certificates.filter((c) => c.cluster === cluster.name);
+    const tvs = mine.find((c) => findPurpose(c.purpose)?.family === 'TVS');
+    if (tvs && mine.some((c) => findPurpose(c.purpose)?.family === 'CallManager')) {
+      out.push({
+        cluster: cluster.name,
+        certificate: tvs.certificate,
+        message: `Cluster '${cluster.name}' replaces CallManager and TVS in one change: this breaks the trust list (ITL) on every phone. Split them into two changes and reset the phones in between`,
+      });
+    }
+  }
+  return out;
 }

@@ -56,3 +56,31 @@ export function activeVersion(version: string): string {
   const [major, minor = '0', su = '1'] = parts;
   return `${major}.${minor}.${su}.10000-1`;
 }
+
+/**
+ * `show network cluster`: every node of the cluster as the local node knows it (address, FQDN,
+ * host name, Publisher|Subscriber, callmanager|cups, DBPub|DBSub, authentication), then the
+ * server table. The local node's line has no connection time. An address the declaration gives
+ * as an IP is printed as is; otherwise the loopback address the twin listens on.
+ */
+export function networkCluster(cluster: readonly TwinNodeSpec[], local: TwinNodeSpec, since: string): string[] {
+  const lines = cluster.map((n) => {
+    const address = /^\d{1,3}(\.\d{1,3}){3}$/.test(n.decl.address ?? '') ? n.decl.address! : n.address;
+    const host = n.fqdn.split('.')[0];
+    const role = n.decl.role === 'publisher' ? 'Publisher' : 'Subscriber';
+    const product = n.platform === 'imp' ? 'cups' : 'callmanager';
+    const replication = n.isPublisher ? 'DBPub' : 'DBSub';
+    const link = n.fqdn === local.fqdn ? 'authenticated' : `authenticated using TCP since ${cliDate(since)}`;
+    return `${address} ${n.fqdn} ${host} ${role} ${product} ${replication} ${link}`;
+  });
+  return [...lines, '', 'Server Table (processnode) Entries', '----------------------------------', ...cluster.map((n) => n.fqdn), '', 'Successful'];
+}
+
+/** `Thu Oct 28 11:24:16 2021`, as the platform prints connection times. */
+function cliDate(iso: string): string {
+  const d = new Date(iso);
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+  const time = d.toISOString().slice(11, 19);
+  return `${day} ${month} ${String(d.getUTCDate()).padStart(2, ' ')} ${time} ${d.getUTCFullYear()}`;
+}

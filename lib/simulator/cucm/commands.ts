@@ -4,7 +4,7 @@
  */
 import { certificatePems } from '../../pki/pem';
 import { ShellProgram, Terminal, commandWords } from '../core/cli-shell';
-import { activeVersion, certDetails, certList, securityModeRows, serviceList } from './cli-format';
+import { activeVersion, certDetails, certList, networkCluster, securityModeRows, serviceList } from './cli-format';
 import { generateNodeCsr, hostsUnit, importIdentity, regenerateSelfSigned } from './identity';
 import { ControlType, controlService, knownService } from './service-control';
 import { ServiceStatus } from './state';
@@ -37,6 +37,7 @@ const COMMANDS: [string[], Handler][] = [
   [['show', 'cert', 'own'], showCertOwn],
   [['show', 'cert', 'trust'], showCertTrust],
   [['show', 'csr', 'own'], showCsr],
+  [['show', 'network', 'cluster'], async ({ world, fqdn, term }) => networkCluster(world.clusterOf(world.spec(fqdn)), world.spec(fqdn), world.state.createdAt).forEach((l) => term.print(l))],
   [['show', 'version', 'active'], async ({ world, fqdn, term }) => term.print(`Active Master Version: ${activeVersion(world.spec(fqdn).decl.version)}`)],
   [['set', 'cert', 'import', 'trust'], importTrustCommand],
   [['set', 'cert', 'import', 'own'], importOwnCommand],

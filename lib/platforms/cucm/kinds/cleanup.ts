@@ -2,13 +2,17 @@
  * cleanup: delete the old self-signed trust certificates (Issuer CN = Subject CN) of the
  * replaced purpose from a node's trust store (DOMAIN.md §3 clean-up, CSCur97909), after the
  * Intercluster Sync Agent's delay. Never one the plan keeps, never one still in service.
+ *
+ * The delay (seed 002: about 30 minutes) does not hold the apply: before it is over the step ends
+ * like an unconfirmed manual step (exit 3), saying from when it can run; an apply after that
+ * time deletes. UCROLLOUT_MAX_WAIT_SECONDS (rehearsals) shortens the delay to at most that.
  */
-import { findPurpose } from '../../../catalog';
+import { findPurpose, selfSignedCommonNames } from '../../../catalog';
 import { CliDriver } from '../../../drivers/cli-driver';
 import { shortFingerprint } from '../../../pki/fingerprint';
 import { StepContext } from '../../../executor/context';
 import type { CleanupStep } from '../types';
-import { StepFailure } from '../../../executor/errors';
+import { StepFailure, StepNotYetDue } from '../../../executor/errors';
 import { identityFingerprint } from '../../../executor/node-certificates';
 import { ALREADY_DONE, StepOutcome } from '../../../executor/outcome';
 import { readJournal } from '../../../executor/state-files';
@@ -33,8 +37,16 @@ export async function run(ctx: StepContext<CleanupStep>): Promise<StepOutcome> {
   await refuseInService(ctx, found);
 
   const waitMs = remainingWait(ctx);
+  if (waitMs > 0 && maxWaitSeconds(ctx) === undefined) {
+    const dueAt = new Date(ctx.now() + waitMs).toISOString();
+    throw new StepNotYetDue(
+      `${step.id} waits for the Intercluster Sync Agent's clean-up and propagation (${step.waitSeconds} s after the CA-signed certificates were in, seed 002) ` +
+        `before deleting ${found.map((c) => c.file).join(', ')} from ${store} on ${step.node}: it can run from ${dueAt}; apply again after that time`,
+      dueAt,
+    );
+  }
   if (waitMs > 0) {
-    ctx.log(`waiting ${Math.ceil(waitMs / 1000)} s for the Intercluster Sync Agent clean-up before deleting from ${store} on ${step.node}`);
+    ctx.log(`waiting ${Math.ceil(waitMs / 1000)} s (${MAX_WAIT_ENV} caps the wait) before deleting from ${store} on ${step.node}`);
     // An idle CLI session would not survive a long wait: reconnect afterwards.
     ctx.close();
     await ctx.sleep(waitMs);
@@ -76,12 +88,8 @@ async function selfSignedLeftovers(cli: CliDriver, store: string, subjects: Read
 async function refuseInService(ctx: StepContext<CleanupStep>, found: readonly Candidate[]): Promise<void> {
   const { step } = ctx;
   if (!findPurpose(step.purpose)) return;
-  const nodes = ctx.plan.cluster.nodes.filter((n) =>
-    found.some((c) => {
-      const cn = c.subjectCn.toLowerCase();
-      return n.fqdn.toLowerCase() === cn || n.fqdn.toLowerCase().split('.')[0] === cn;
-    }),
-  );
+  const purpose = findPurpose(step.purpose)!;
+  const nodes = ctx.plan.cluster.nodes.filter((n) => !n.peerOf && found.some((c) => selfSignedCommonNames(n.fqdn, purpose).some((name) => name.toLowerCase() === c.subjectCn.toLowerCase())));
   const held = await Promise.all(nodes.map((n) => identityFingerprint(ctx, n.fqdn, step.purpose)));
   const inService = found.filter((c) => held.includes(c.sha256));
   if (inService.length > 0) {
@@ -90,7 +98,7 @@ async function refuseInService(ctx: StepContext<CleanupStep>, found: readonly Ca
   }
 }
 
-/** `waitSeconds` after the last dependency finished, by the journal; capped by UCROLLOUT_MAX_WAIT_SECONDS for rehearsals. */
+/** `waitSeconds` after the last dependency finished, by the journal; capped by UCROLLOUT_MAX_WAIT_SECONDS (rehearsals). */
 function remainingWait(ctx: StepContext<CleanupStep>): number {
   const { step } = ctx;
   const waitMs = (step.waitSeconds ?? 0) * 1000;
@@ -102,7 +110,14 @@ function remainingWait(ctx: StepContext<CleanupStep>): number {
     .map((t) => (t ? Date.parse(t) : NaN));
   const known = done.every((t) => Number.isFinite(t)) && done.length > 0;
   let remaining = known ? waitMs - (ctx.now() - Math.max(...done)) : waitMs;
-  const cap = Number(ctx.env[MAX_WAIT_ENV]);
-  if (ctx.env[MAX_WAIT_ENV] !== undefined && Number.isFinite(cap) && cap >= 0) remaining = Math.min(remaining, cap * 1000);
+  const cap = maxWaitSeconds(ctx);
+  if (cap !== undefined) remaining = Math.min(remaining, cap * 1000);
   return Math.max(0, remaining);
+}
+
+/** UCROLLOUT_MAX_WAIT_SECONDS when set to a number ≥ 0: the longest the step may wait in the apply. */
+function maxWaitSeconds(ctx: StepContext<CleanupStep>): number | undefined {
+  const raw = ctx.env[MAX_WAIT_ENV];
+  const cap = Number(raw);
+  return raw !== undefined && raw.trim() !== '' && Number.isFinite(cap) && cap >= 0 ? cap : undefined;
 }

@@ -1,0 +1,125 @@
+/**
+ * Reads every declared CUCM / IM&P node, in parallel with a limit, each bounded by a timeout,
+ * through the same connection setup as a plan step (lib/drivers/node-access.ts): the cluster's
+ * credentials, its host key pins, the resolve map of `UCROLLOUT_RESOLVE` or `--resolve`, and
+ * HTTPS anchored on its `httpsCaFile`, the resolve map's CA and the CA chains of the declared
+ * tomcat certificates only. Nothing is written to any node.
+ */
+import { isAbsolute, join } from 'node:path';
+import { loadCredentials } from '../drivers/credentials';
+import { DriverConfigError } from '../drivers/errors';
+import { AccessibleNode, NodeAccess } from '../drivers/node-access';
+import { ResolveMap } from '../drivers/resolve';
+import { HTTPS_PURPOSES, collectHttpsAnchors } from '../executor/trust-anchors';
+import { CertificateDecl, ClusterDecl, Declarations, findNode } from '../model';
+import { readCertificateFacts } from '../pki/facts';
+import { NodeReading, ReadTimeouts, readNode } from './live';
+import { DeclaredFile, EvaluateOptions, Evaluation, evaluateStatus } from './status';
+
+export interface CollectOptions {
+  /** Folder the inventory's relative paths start from. */
+  readonly baseDir: string;
+  readonly resolveMap?: ResolveMap;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Extra known_hosts files whose lines pin nodes (e.g. a stack's plan.state/known_hosts.first-contact). */
+  readonly knownHosts?: readonly string[];
+  /** Nodes read at once. @default 8 */
+  readonly parallel?: number;
+  /** Bound on reading one node, connect to last probe. @default 60000 */
+  readonly nodeTimeoutMs?: number;
+  readonly timeouts?: ReadTimeouts & { readonly connectMs?: number; readonly httpsMs?: number };
+}
+
+export const DEFAULT_PARALLEL = 8;
+export const DEFAULT_NODE_TIMEOUT_MS = 60_000;
+
+/** The connection setup of a declared cluster, as a plan step of it would have it. */
+export function clusterAccess(decls: Declarations, cluster: ClusterDecl, opts: CollectOptions): NodeAccess {
+  const abs = (p: string) => (isAbsolute(p) ? p : join(opts.baseDir, p));
+  return new NodeAccess({
+    node: (fqdn) => {
+      const n = findNode(cluster, fqdn);
+      if (!n) throw new DriverConfigError(`Node ${fqdn} is not declared in cluster '${cluster.name}'`);
+      return accessible(n);
+    },
+    credentials: () => loadCredentials(cluster.credentials, opts.baseDir, opts.env ?? process.env),
+    httpsAnchors: () =>
+      collectHttpsAnchors({
+        httpsCaFile: cluster.httpsCaFile ? { path: abs(cluster.httpsCaFile), shown: cluster.httpsCaFile } : undefined,
+        resolveMap: opts.resolveMap,
+        webChainFiles: webCaFiles(decls, cluster.name).map(abs),
+      }),
+    knownHostsFile: cluster.knownHostsFile ? { path: abs(cluster.knownHostsFile), shown: cluster.knownHostsFile } : undefined,
+    extraKnownHosts: opts.knownHosts,
+    resolveMap: opts.resolveMap,
+    connectMs: opts.timeouts?.connectMs ?? 15_000,
+    httpsMs: opts.timeouts?.httpsMs ?? 20_000,
+  });
+}
+
+export function accessible(n: { fqdn: string; address?: string; ports: Readonly<Record<string, number>>; sshHostKeys: readonly string[] }): AccessibleNode {
+  return { fqdn: n.fqdn, address: n.address ?? n.fqdn, ports: n.ports, sshHostKeys: n.sshHostKeys };
+}
+
+/** The CA files (root, intermediates) of the cluster's declared tomcat / tomcat-ECDSA certificates: what its 8443 presents after a rollout. */
+export function webCaFiles(decls: Declarations, cluster: string): string[] {
+  const cas = new Set(decls.certificates.filter((c) => c.cluster === cluster && HTTPS_PURPOSES.has(c.purpose)).map((c) => c.ca));
+  return decls.certificateAuthorities.filter((ca) => cas.has(ca.name)).flatMap((ca) => [...ca.intermediates, ca.root]);
+}
+
+/** Checks what would stop every read before any connection: credentials that are not there. */
+export function checkCredentials(decls: Declarations, opts: CollectOptions): void {
+  for (const c of decls.clusters) loadCredentials(c.credentials, opts.baseDir, opts.env ?? process.env);
+}
+
+/** Reads every node of every declared CUCM / IM&P cluster; a node that fails is a reading with `reachable: false`. */
+export async function readClusters(decls: Declarations, opts: CollectOptions): Promise<Map<string, NodeReading>> {
+  const jobs = decls.clusters.flatMap((cluster) => {
+    const access = clusterAccess(decls, cluster, opts);
+    return cluster.nodes.map((node) => ({ cluster, node, access }));
+  });
+  const timeoutMs = opts.nodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS;
+  const results = await runLimited(jobs, opts.parallel ?? DEFAULT_PARALLEL, async ({ node, access }) => {
+    const closers: (() => void)[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no complete answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([readNode(access, node, opts.timeouts ?? {}, (close) => closers.push(close)), timedOut]);
+    } catch (e) {
+      if (e instanceof DriverConfigError) throw e;
+      return { fqdn: node.fqdn.toLowerCase(), reachable: false, error: (e as Error).message.replace(`${node.fqdn}: `, ''), identities: [], trust: [] } satisfies NodeReading;
+    } finally {
+      clearTimeout(timer);
+      for (const close of closers) close();
+    }
+  });
+  return new Map(results.map((r) => [r.fqdn.toLowerCase(), r]));
+}
+
+/** Reads and judges: the whole status of the declarations. */
+export async function collectStatus(decls: Declarations, opts: CollectOptions & Omit<EvaluateOptions, 'declaredFile'>): Promise<Evaluation> {
+  const readings = await readClusters(decls, opts);
+  return evaluateStatus(decls, readings, { ...opts, declaredFile: (d) => declaredFileFacts(d, opts.baseDir) });
+}
+
+export function declaredFileFacts(decl: CertificateDecl, baseDir: string): DeclaredFile {
+  const path = isAbsolute(decl.certificate) ? decl.certificate : join(baseDir, decl.certificate);
+  const f = readCertificateFacts(path, decl.certificate);
+  return { sha256: f.sha256, notBefore: f.notBefore, notAfter: f.notAfter, subject: f.subject };
+}
+
+/** `work` on every item, at most `limit` at once, results in item order. */
+export async function runLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

@@ -1,0 +1,493 @@
+/**
+ * The status of the declared clusters: what each node holds and presents, judged against the
+ * declarations and the clock. Pure: the readings come in (./collect.ts), a report comes out
+ * with the state of every certificate, the findings (each with its fix) and the exit code of a
+ * monitoring plugin (0 ok, 1 warning, 2 critical; 3 unknown is the CLI's, for bad input).
+ */
+import { PurposeInfo, findPurpose, multiServerCoverage } from '../catalog';
+import { CertificateDecl, ClusterDecl, Declarations, describeRenewBefore, nodesInRolloutOrder, renewalTime } from '../model';
+import { shortFingerprint } from '../pki/fingerprint';
+import { LiveIdentity, NodeReading } from './live';
+
+export type IdentityState = 'ok' | 'due' | 'expired' | 'drift' | 'pending-restart' | 'unmanaged';
+
+export const STATUS_FORMAT_VERSION = 1;
+
+/** One identity certificate of a node, as `--json` prints it. */
+export interface StatusIdentity {
+  readonly purpose: string;
+  readonly sha256: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly sans: readonly string[];
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly selfSigned: boolean;
+  /** SHA-256 of the leaf seen on the purpose's port; null where the node serves none (or it did not answer). */
+  readonly presented: string | null;
+  readonly state: IdentityState;
+}
+
+export interface StatusTrust {
+  readonly store: string;
+  readonly sha256: string;
+  readonly subject: string;
+  readonly notAfter: string;
+  readonly selfSigned: boolean;
+}
+
+export interface StatusNode {
+  readonly fqdn: string;
+  readonly reachable: boolean;
+  readonly identities: readonly StatusIdentity[];
+  readonly trust: readonly StatusTrust[];
+}
+
+export interface StatusCluster {
+  readonly name: string;
+  readonly nodes: readonly StatusNode[];
+}
+
+export type Severity = 'critical' | 'warning';
+
+export interface StatusFinding {
+  readonly severity: Severity;
+  /** Stable: node-unreachable, certificate-expired, certificate-expiring, renewal-due, drift, pending-restart, declared-not-held, san-missing-node, self-signed-fallback, trust-expired, trust-expiring, node-not-declared, node-not-in-cluster, port-not-answering, declared-file-unreadable. */
+  readonly code: string;
+  readonly cluster: string;
+  readonly nodes: readonly string[];
+  readonly purpose?: string;
+  readonly store?: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** Why a declared certificate needs a renewal plan (`ucrollout renew`), node by node. */
+export interface DeclaredCertificateStatus {
+  /** Its index in `declarations.certificates`. */
+  readonly index: number;
+  readonly decl: CertificateDecl;
+  /** Empty when it is ok everywhere. */
+  readonly reasons: readonly string[];
+  /** Nodes it covers that could not be read. */
+  readonly unread: readonly string[];
+  /** The declared file is the installed certificate and is itself due: a plan re-installs nothing. */
+  readonly declaredFileDue: boolean;
+}
+
+export interface StatusReport {
+  readonly formatVersion: 1;
+  readonly generatedAt: string;
+  readonly warnDays: number;
+  readonly criticalDays: number;
+  readonly clusters: readonly StatusCluster[];
+  readonly findings: readonly StatusFinding[];
+}
+
+export interface Evaluation {
+  readonly report: StatusReport;
+  readonly certificates: readonly DeclaredCertificateStatus[];
+}
+
+/** What the evaluation knows of a declared certificate file (the facts; undefined when unreadable). */
+export interface DeclaredFile {
+  readonly sha256: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly subject: string;
+}
+
+export interface EvaluateOptions {
+  readonly now: Date;
+  /** @default 30 */
+  readonly warnDays?: number;
+  /** @default 7 */
+  readonly criticalDays?: number;
+  /** The facts of a declared certificate file; throws (or returns undefined) when it cannot be read. */
+  readonly declaredFile: (decl: CertificateDecl) => DeclaredFile | undefined;
+}
+
+export const DEFAULT_WARN_DAYS = 30;
+export const DEFAULT_CRITICAL_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+/** The monitoring-plugin exit code of a report: 2 on any critical finding, 1 on any warning, else 0. */
+export function exitCodeOf(report: Pick<StatusReport, 'findings'>): 0 | 1 | 2 {
+  if (report.findings.some((f) => f.severity === 'critical')) return 2;
+  return report.findings.length > 0 ? 1 : 0;
+}
+
+/** The declared certificate that applies to this node and purpose: its single-server one, else the multi-server one covering it. */
+export function declaredFor(decls: Declarations, cluster: ClusterDecl, fqdn: string, purpose: string): { decl: CertificateDecl; index: number } | undefined {
+  const mine = decls.certificates.map((decl, index) => ({ decl, index })).filter((c) => c.decl.cluster === cluster.name && c.decl.purpose === purpose);
+  const single = mine.find((c) => c.decl.distribution === 'single-server' && c.decl.node?.toLowerCase() === fqdn);
+  if (single) return single;
+  const info = findPurpose(purpose);
+  if (!info) return undefined;
+  return mine.find((c) => c.decl.distribution === 'multi-server' && coverageOf(cluster, info).includes(fqdn));
+}
+
+/** FQDNs a multi-server certificate of the purpose must name; a CallManager node without the service only when the cluster keeps it. */
+export function coverageOf(cluster: ClusterDecl, purpose: PurposeInfo): string[] {
+  let nodes = multiServerCoverage(cluster, purpose);
+  if (purpose.family === 'CallManager' && cluster.callManagerIncludeInactiveNodes !== true) nodes = nodes.filter((n) => n.services.includes('Cisco CallManager'));
+  return nodes.map((n) => n.fqdn.toLowerCase());
+}
+
+export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string, NodeReading>, opts: EvaluateOptions): Evaluation {
+  const now = opts.now.getTime();
+  const warnDays = opts.warnDays ?? DEFAULT_WARN_DAYS;
+  const criticalDays = opts.criticalDays ?? DEFAULT_CRITICAL_DAYS;
+  const findings = new FindingList();
+  const reasons = new Map<number, string[]>();
+  const unread = new Map<number, string[]>();
+  const declaredFileDue = new Set<number>();
+  const files = new Map<number, DeclaredFile | undefined>();
+  const fileOf = (index: number, decl: CertificateDecl): DeclaredFile | undefined => {
+    if (!files.has(index)) {
+      let facts: DeclaredFile | undefined;
+      try {
+        facts = opts.declaredFile(decl);
+      } catch (e) {
+        findings.add({
+          severity: 'warning',
+          code: 'declared-file-unreadable',
+          cluster: decl.cluster,
+          node: decl.node ?? '',
+          purpose: decl.purpose,
+          message: `the declared ${decl.purpose} certificate '${decl.certificate}' cannot be read (${(e as Error).message}): its nodes are judged as drift`,
+          fix: `restore the file, or fix the path in the inventory`,
+        });
+      }
+      files.set(index, facts);
+    }
+    return files.get(index);
+  };
+  const because = (index: number, why: string) => {
+    const list = reasons.get(index) ?? [];
+    if (!list.includes(why)) list.push(why);
+    reasons.set(index, list);
+  };
+  const daysLeft = (iso: string) => (iso ? Math.floor((Date.parse(iso) - now) / DAY_MS) : Number.POSITIVE_INFINITY);
+  const day = (iso: string) => (iso ? iso.slice(0, 10) : 'an unknown date');
+
+  const clusters: StatusCluster[] = decls.clusters.map((cluster) => {
+    const ordered = nodesInRolloutOrder(cluster);
+    const nodes: StatusNode[] = ordered.map((node) => {
+      const fqdn = node.fqdn.toLowerCase();
+      const reading = readings.get(fqdn);
+      if (!reading || !reading.reachable) {
+        findings.add({
+          severity: 'critical',
+          code: 'node-unreachable',
+          cluster: cluster.name,
+          node: fqdn,
+          message: `${fqdn} could not be read: ${reading?.error ?? 'not read'}`,
+          fix: `check the node is up and answers SSH on its admin CLI, and the credentials and host key pins the cluster names; nothing of it is known until then`,
+        });
+        for (const c of decls.certificates.map((decl, index) => ({ decl, index }))) {
+          const info = findPurpose(c.decl.purpose);
+          if (c.decl.cluster !== cluster.name || !info) continue;
+          const covers = c.decl.distribution === 'single-server' ? [c.decl.node?.toLowerCase()] : coverageOf(cluster, info);
+          if (covers.includes(fqdn)) unread.set(c.index, [...(unread.get(c.index) ?? []), fqdn]);
+        }
+        return { fqdn, reachable: false, identities: [], trust: [] };
+      }
+      const identities = reading.identities.map((id) => judgeIdentity(id));
+      // A declared certificate for a purpose the node does not hold at all.
+      for (const c of decls.certificates.map((decl, index) => ({ decl, index }))) {
+        if (c.decl.cluster !== cluster.name || reading.identities.some((i) => i.purpose === c.decl.purpose)) continue;
+        if (declaredFor(decls, cluster, fqdn, c.decl.purpose)?.index !== c.index) continue;
+        findings.add({
+          severity: 'warning',
+          code: 'declared-not-held',
+          cluster: cluster.name,
+          node: fqdn,
+          purpose: c.decl.purpose,
+          message: `no ${c.decl.purpose} identity on the node ('show cert list own' does not list it), though one is declared for it`,
+          fix: `check the node's release supports ${c.decl.purpose}, or remove the declaration`,
+        });
+        because(c.index, `${fqdn} holds no ${c.decl.purpose} certificate`);
+      }
+      const trust = reading.trust.map((t) => {
+        const left = daysLeft(t.notAfter);
+        if (left < 0 || left <= warnDays) {
+          const expired = t.notAfter !== '' && Date.parse(t.notAfter) <= now;
+          findings.add({
+            severity: expired || left <= criticalDays ? 'critical' : 'warning',
+            code: expired ? 'trust-expired' : 'trust-expiring',
+            cluster: cluster.name,
+            node: fqdn,
+            store: t.store,
+            key: t.sha256,
+            message: expired
+              ? `trust certificate '${t.subject}' (${shortFingerprint(t.sha256)}…) in ${t.store} expired on ${day(t.notAfter)}`
+              : `trust certificate '${t.subject}' (${shortFingerprint(t.sha256)}…) in ${t.store} expires on ${day(t.notAfter)}, in ${left} days`,
+            fix: `if it is still needed, import its CA's renewed certificate into ${t.store} (a trust entry or the CA of the inventory, then plan); if not, delete it on each node: set cert delete trust ${t.file}`,
+          });
+        }
+        return { store: t.store, sha256: t.sha256, subject: t.subject, notAfter: t.notAfter, selfSigned: t.selfSigned };
+      });
+      return { fqdn, reachable: true, identities, trust };
+
+      function judgeIdentity(id: LiveIdentity): StatusIdentity {
+        const declared = declaredFor(decls, cluster, fqdn, id.purpose);
+        const file = declared ? fileOf(declared.index, declared.decl) : undefined;
+        const served = id.ports.filter((p) => p.sha256);
+        const stale = served.find((p) => p.sha256 !== id.sha256);
+        const presented = (stale ?? served[0])?.sha256 ?? null;
+        for (const p of id.ports.filter((x) => !x.sha256)) {
+          findings.add({
+            severity: 'warning',
+            code: 'port-not-answering',
+            cluster: cluster.name,
+            node: fqdn,
+            purpose: id.purpose,
+            key: p.port,
+            message: `port ${p.port} ${p.number} did not present the ${id.purpose} certificate: ${p.error ?? 'no answer'}`,
+            fix: `check the service that serves it is started ('utils service list' on the node)`,
+          });
+        }
+        const left = daysLeft(id.notAfter);
+        const expired = id.notAfter !== '' && Date.parse(id.notAfter) <= now;
+        const renewAt = declared && id.notBefore && id.notAfter ? renewalTime(id.notBefore, id.notAfter, declared.decl.renewBefore) : undefined;
+        const renewalDue = !!renewAt && renewAt.getTime() <= now;
+        const drift = !!declared && file?.sha256 !== id.sha256;
+        let state: IdentityState;
+        if (drift) state = 'drift';
+        else if (expired) state = 'expired';
+        else if (left <= warnDays || renewalDue) state = 'due';
+        else if (declared && stale) state = 'pending-restart';
+        else state = declared ? 'ok' : 'unmanaged';
+
+        const what = `${id.purpose} certificate ${shortFingerprint(id.sha256)}… ('${id.subject}')`;
+        if (expired) {
+          findings.add({
+            severity: 'critical',
+            code: 'certificate-expired',
+            cluster: cluster.name,
+            node: fqdn,
+            purpose: id.purpose,
+            key: id.sha256,
+            message: `the ${what} expired on ${day(id.notAfter)}`,
+            fix: renewFix(declared?.decl),
+          });
+        } else if (left <= warnDays) {
+          findings.add({
+            severity: left <= criticalDays ? 'critical' : 'warning',
+            code: 'certificate-expiring',
+            cluster: cluster.name,
+            node: fqdn,
+            purpose: id.purpose,
+            key: id.sha256,
+            message: `the ${what} expires on ${day(id.notAfter)}, in ${left} days`,
+            fix: renewFix(declared?.decl),
+          });
+        } else if (renewalDue && declared) {
+          findings.add({
+            severity: 'warning',
+            code: 'renewal-due',
+            cluster: cluster.name,
+            node: fqdn,
+            purpose: id.purpose,
+            key: id.sha256,
+            message: `the ${what} is due for renewal since ${day(renewAt!.toISOString())}: ${describeRenewBefore(declared.decl.renewBefore)}; it expires on ${day(id.notAfter)}`,
+            fix: renewFix(declared.decl),
+          });
+        }
+        if (declared && (expired || left <= warnDays || renewalDue) && !drift) {
+          const why = expired
+            ? `the installed certificate expired on ${day(id.notAfter)}`
+            : left <= warnDays
+              ? `the installed certificate expires on ${day(id.notAfter)}, within ${warnDays} days`
+              : `the installed certificate is due for renewal since ${day(renewAt!.toISOString())} (${describeRenewBefore(declared.decl.renewBefore)})`;
+          because(declared.index, why);
+          declaredFileDue.add(declared.index);
+        }
+        if (drift && declared) {
+          findings.add({
+            severity: 'warning',
+            code: 'drift',
+            cluster: cluster.name,
+            node: fqdn,
+            purpose: id.purpose,
+            key: file?.sha256 ?? declared.decl.certificate,
+            message: `the declared ${id.purpose} certificate${file ? ` ${shortFingerprint(file.sha256)}…` : ''} ('${declared.decl.certificate}') is not the one installed`,
+            fix: `apply it: ucrollout renew --inventory FILE --out DIR (or ucrollout plan), then terraform apply in each stack`,
+          });
+          because(declared.index, `not installed on ${fqdn}, which holds ${shortFingerprint(id.sha256)}… ('${id.subject}')`);
+          if (file && file.notAfter && (Date.parse(file.notAfter) <= now || renewalTime(file.notBefore, file.notAfter, declared.decl.renewBefore).getTime() <= now)) {
+            findings.add({
+              severity: 'warning',
+              code: 'declared-file-due',
+              cluster: cluster.name,
+              node: '',
+              purpose: id.purpose,
+              key: file.sha256,
+              message: `the declared ${id.purpose} certificate '${declared.decl.certificate}' is itself due for renewal (it expires on ${day(file.notAfter)})`,
+              fix: renewFix(declared.decl),
+            });
+          }
+        }
+        if (state === 'pending-restart' && stale) {
+          findings.add({
+            severity: 'warning',
+            code: 'pending-restart',
+            cluster: cluster.name,
+            node: fqdn,
+            purpose: id.purpose,
+            key: id.sha256,
+            message: `the ${what} is installed, but port ${stale.port} ${stale.number} still presents ${shortFingerprint(stale.sha256!)}…`,
+            fix: `restart the services of ${id.purpose} on the node (the plan's restart steps: apply again), or 'utils service restart <service>'`,
+          });
+          if (declared) because(declared.index, `installed on ${fqdn} but not presented yet on ${stale.port} (a restart is pending)`);
+        }
+        return {
+          purpose: id.purpose,
+          sha256: id.sha256,
+          subject: id.subject,
+          issuer: id.issuer,
+          sans: id.sans,
+          notBefore: id.notBefore,
+          notAfter: id.notAfter,
+          selfSigned: id.selfSigned,
+          presented,
+          state,
+        };
+      }
+    });
+    reissueChecks(cluster, readings, findings);
+    return { name: cluster.name, nodes };
+  });
+
+  const certificates: DeclaredCertificateStatus[] = decls.certificates
+    .map((decl, index) => ({ decl, index }))
+    .filter((c) => decls.clusters.some((cl) => cl.name === c.decl.cluster))
+    .map(({ decl, index }) => {
+      const why = reasons.get(index) ?? [];
+      const file = files.get(index);
+      const fileDue = declaredFileDue.has(index) && !!file && why.every((w) => !w.startsWith('not installed'));
+      return { index, decl, reasons: why, unread: unread.get(index) ?? [], declaredFileDue: fileDue };
+    });
+
+  return {
+    report: { formatVersion: STATUS_FORMAT_VERSION, generatedAt: opts.now.toISOString(), warnDays, criticalDays, clusters, findings: findings.list() },
+    certificates,
+  };
+}
+
+function renewFix(decl: CertificateDecl | undefined): string {
+  if (!decl) return `replace it (it is not declared: declare it in the inventory, then ucrollout plan), or let the node regenerate it if it is self-signed`;
+  return `renew it: put the renewed certificate at '${decl.certificate}' (ucrollout csr makes the CSR), then ucrollout renew --inventory FILE --out DIR and terraform apply`;
+}
+
+/**
+ * The re-issue triggers of the seeds (DOMAIN.md §3): a node of the cluster absent from a
+ * multi-server certificate's SANs (a node was added), a node back on a self-signed certificate
+ * while its peers hold CA-signed ones (hostname or domain change, restore without backup), and
+ * the publisher's view of the cluster against the inventory.
+ */
+function reissueChecks(cluster: ClusterDecl, readings: ReadonlyMap<string, NodeReading>, findings: FindingList): void {
+  const nodes = nodesInRolloutOrder(cluster).map((n) => n.fqdn.toLowerCase());
+  const held = nodes.flatMap((fqdn) => (readings.get(fqdn)?.identities ?? []).map((id) => ({ fqdn, id })));
+  for (const { fqdn, id } of held) {
+    const purpose = findPurpose(id.purpose);
+    if (!purpose) continue;
+    const sans = new Set(id.sans.map((s) => s.toLowerCase()));
+    const named = nodes.filter((n) => sans.has(n));
+    if (purpose.multiServer && !id.selfSigned && named.length > 1) {
+      const missing = coverageOf(cluster, purpose).filter((n) => !sans.has(n));
+      if (missing.length > 0) {
+        findings.add({
+          severity: 'warning',
+          code: 'san-missing-node',
+          cluster: cluster.name,
+          node: fqdn,
+          purpose: id.purpose,
+          key: `${id.sha256} ${missing.join(',')}`,
+          message: `the multi-server ${id.purpose} certificate ${shortFingerprint(id.sha256)}… does not name ${missing.join(', ')} in its SANs (a node joined the cluster after it was issued)`,
+          fix: `re-issue it with every node: ucrollout csr --inventory FILE --cluster ${cluster.name} --purpose ${id.purpose} --out csr/, have it signed, declare it, then ucrollout plan (or renew) and apply`,
+        });
+      }
+    }
+    if (id.selfSigned) {
+      const signedPeers = held.filter((h) => h.fqdn !== fqdn && h.id.purpose === id.purpose && !h.id.selfSigned).map((h) => h.fqdn);
+      if (signedPeers.length > 0) {
+        findings.add({
+          severity: 'warning',
+          code: 'self-signed-fallback',
+          cluster: cluster.name,
+          node: fqdn,
+          purpose: id.purpose,
+          message: `${fqdn} holds a self-signed ${id.purpose} certificate while ${signedPeers.join(', ')} hold CA-signed ones: the node regenerated it (a hostname or domain change, or a restore without backup)`,
+          fix: purpose.multiServer
+            ? `re-issue the multi-server ${id.purpose} certificate with this node in its SANs (ucrollout csr …), or, if its SANs still name the node, apply the plan again to re-install it`
+            : `issue a new ${id.purpose} certificate for ${fqdn} (ucrollout csr …), declare it, then plan and apply`,
+        });
+      }
+    }
+  }
+  const publisher = nodesInRolloutOrder(cluster).find((n) => n.role === 'publisher');
+  const members = publisher ? readings.get(publisher.fqdn.toLowerCase())?.members : undefined;
+  if (!members || members.length === 0) return;
+  for (const m of members.filter((m) => !nodes.includes(m.fqdn))) {
+    findings.add({
+      severity: 'warning',
+      code: 'node-not-declared',
+      cluster: cluster.name,
+      node: m.fqdn,
+      message: `the publisher lists ${m.fqdn} (${m.role}, ${m.address}) in 'show network cluster', but the inventory does not declare it: status does not read it, and plans leave it out`,
+      fix: `declare it in the inventory (ucrollout discover --publisher ${publisher!.fqdn} --out FILE shows the whole cluster); its multi-server certificates must be re-issued to name it`,
+    });
+  }
+  for (const n of nodes.filter((n) => !members.some((m) => m.fqdn === n))) {
+    findings.add({
+      severity: 'warning',
+      code: 'node-not-in-cluster',
+      cluster: cluster.name,
+      node: n,
+      message: `the inventory declares ${n}, but the publisher does not list it in 'show network cluster'`,
+      fix: `check the node's name (a renamed node falls back to self-signed certificates), or remove it from the inventory`,
+    });
+  }
+}
+
+interface FindingInput extends Omit<StatusFinding, 'nodes'> {
+  /** The node it was seen on ('' for none). */
+  readonly node: string;
+  /** Findings with the same code, cluster, purpose or store, and key are one finding naming every node. */
+  readonly key?: string;
+}
+
+/** Findings grouped: the same fact on several nodes (one multi-server certificate) is one finding naming them. */
+class FindingList {
+  private readonly byKey = new Map<string, { finding: Omit<StatusFinding, 'nodes'>; nodes: string[] }>();
+
+  add(input: FindingInput): void {
+    const { node, key, ...finding } = input;
+    const id = [finding.code, finding.cluster, finding.purpose ?? '', finding.store ?? '', key ?? node].join('|');
+    const entry = this.byKey.get(id);
+    if (entry) {
+      if (node && !entry.nodes.includes(node)) entry.nodes.push(node);
+      // The first node's message stands; a more severe sighting raises the severity.
+      if (finding.severity === 'critical') entry.finding = { ...entry.finding, severity: 'critical' };
+      return;
+    }
+    this.byKey.set(id, { finding, nodes: node ? [node] : [] });
+  }
+
+  /** Critical first, then in the order they were found. */
+  list(): StatusFinding[] {
+    const all = [...this.byKey.values()].map(({ finding, nodes }) => ({ ...finding, nodes }));
+    return [...all.filter((f) => f.severity === 'critical'), ...all.filter((f) => f.severity === 'warning')].map((f) => ({
+      severity: f.severity,
+      code: f.code,
+      cluster: f.cluster,
+      nodes: f.nodes,
+      ...(f.purpose ? { purpose: f.purpose } : {}),
+      ...(f.store ? { store: f.store } : {}),
+      message: f.message,
+      fix: f.fix,
+    }));
+  }
+}

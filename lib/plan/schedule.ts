@@ -1,0 +1,105 @@
+/**
+ * The schedule of a finished plan: when each step is expected to start and end if every step
+ * starts as soon as the steps it depends on are done, which is what `terraform apply` does
+ * (given enough `-parallelism`). From it: the estimate of the whole change, its phases
+ * (before the maintenance window, in it, after it), and the chain of steps that sets the
+ * window's end (the critical path). Integers of seconds from the start; keys sorted.
+ */
+
+/** When a step runs relative to the maintenance window. */
+export type SchedulePhase = 'before' | 'in' | 'after';
+
+export interface StepTimes {
+  /** Seconds from the start of the change. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface PlanSchedule {
+  /** Expected seconds of the whole change, first step to last. */
+  readonly estimatedSeconds: number;
+  /**
+   * beforeWindow: checks and the confirmation that the window is open; inWindow: from then to the
+   * end of the last step that needs the window; afterWindow: what follows it (the clean-up's wait).
+   */
+  readonly phases: { readonly beforeWindow: number; readonly inWindow: number; readonly afterWindow: number };
+  /** The chain of steps that ends last in the window, first to last: shorten one of these to shorten the window. */
+  readonly criticalPath: readonly string[];
+  /** Most steps running at one time: `terraform apply -parallelism` (default 10) must be at least this for the estimate. */
+  readonly peakParallelism: number;
+  /** Per step id, sorted by id. */
+  readonly steps: Readonly<Record<string, StepTimes>>;
+}
+
+export interface SchedulableStep {
+  readonly id: string;
+  readonly dependsOn: readonly string[];
+}
+
+/** Start and end of every step when each starts as soon as its dependencies end. */
+export function asap<S extends SchedulableStep>(steps: readonly S[], seconds: (s: S) => number): Map<string, StepTimes> {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const times = new Map<string, StepTimes>();
+  const onPath = new Set<string>();
+  const visit = (id: string): StepTimes => {
+    const known = times.get(id);
+    if (known) return known;
+    const s = byId.get(id);
+    if (!s) throw new Error(`Schedule: unknown step '${id}'`);
+    if (onPath.has(id)) throw new Error(`Schedule: dependency cycle through '${id}'`);
+    onPath.add(id);
+    const start = Math.max(0, ...s.dependsOn.map((d) => visit(d).end));
+    onPath.delete(id);
+    const t = { start, end: start + seconds(s) };
+    times.set(id, t);
+    return t;
+  };
+  for (const s of steps) visit(s.id);
+  return times;
+}
+
+export function scheduleOf<S extends SchedulableStep>(steps: readonly S[], seconds: (s: S) => number, phase: (s: S) => SchedulePhase): PlanSchedule {
+  const times = asap(steps, seconds);
+  const end = (s: S) => times.get(s.id)!.end;
+  const latest = (list: readonly S[]) => Math.max(0, ...list.map(end));
+  const before = steps.filter((s) => phase(s) === 'before');
+  const inside = steps.filter((s) => phase(s) === 'in');
+  const total = latest(steps);
+  const windowOpens = latest(before);
+  const windowCloses = Math.max(windowOpens, latest(inside));
+  return {
+    estimatedSeconds: total,
+    phases: { beforeWindow: windowOpens, inWindow: windowCloses - windowOpens, afterWindow: total - windowCloses },
+    criticalPath: criticalPath(steps, times, inside.length > 0 ? inside : steps),
+    peakParallelism: peak([...times.values()]),
+    steps: Object.fromEntries([...times].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  };
+}
+
+/** From the step among `last` that ends latest (ties: lowest id), back through the dependency that ends latest. */
+function criticalPath<S extends SchedulableStep>(steps: readonly S[], times: Map<string, StepTimes>, last: readonly S[]): string[] {
+  if (last.length === 0) return [];
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const latestOf = (ids: readonly string[]) =>
+    [...ids].sort((a, b) => times.get(b)!.end - times.get(a)!.end || (a < b ? -1 : a > b ? 1 : 0))[0];
+  const chain = [latestOf(last.map((s) => s.id))];
+  for (;;) {
+    const deps = byId.get(chain[0])!.dependsOn;
+    if (deps.length === 0) break;
+    chain.unshift(latestOf(deps));
+  }
+  return chain;
+}
+
+/** Most intervals open at one instant (an interval ending at t does not overlap one starting at t). */
+function peak(intervals: readonly StepTimes[]): number {
+  const events = intervals.filter((t) => t.end > t.start).flatMap((t) => [[t.start, 1] as const, [t.end, -1] as const]);
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let most = 0;
+  for (const [, delta] of events) {
+    open += delta;
+    most = Math.max(most, open);
+  }
+  return most;
+}
