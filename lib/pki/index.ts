@@ -4,7 +4,7 @@
  * CSR generation
  * - `generateCsr(opts: CsrOptions): Promise<GeneratedCsr>` — key pair and PKCS#10 CSR for a purpose and
  *   distribution. SANs as the platform auto-populates them (multiServerCoverage), multi-server CN
- *   `<publisher>-ms`, the CN repeated in the SANs (CSCus47235), other domains and (cup-xmpp-s2s only)
+ *   `<host>-ms.<domain>` (11.5+; 10.5: `<publisher>-ms`), the CN repeated in the SANs (CSCus47235), other domains and (cup-xmpp-s2s only)
  *   wildcard domains, key usage / EKU of the purpose's key-usage row. Returns `{ name, csrPem, keyPem,
  *   commonName, sans }`; write keyPem with `writeSecretFile` (mode 0600), never into a plan or log.
  * - `csrContent(opts)` — the same decisions without crypto (sync): name, subject, SANs, key spec, usage.

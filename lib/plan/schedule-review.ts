@@ -27,9 +27,9 @@ export const GANTT_MIN_SECONDS = 20;
 /** Terraform's default `-parallelism`. */
 export const TERRAFORM_PARALLELISM = 10;
 
-/** `about 1 h 05 min`, `about 12 min`, `under a minute`: whole minutes, rounded. */
+/** `about 1 h 05 min`, `about 12 min` (whole minutes, rounded), `45 s` under a minute. */
 export function aboutDuration(seconds: number): string {
-  if (seconds < 30) return seconds === 0 ? 'no time' : 'under a minute';
+  if (seconds < 60) return `${seconds} s`;
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return `about ${minutes} min`;
   return `about ${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;

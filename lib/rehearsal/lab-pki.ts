@@ -35,7 +35,7 @@ export async function issueLabCertificates(sourceInventory: string, workDir: str
   const certificates = [];
   for (const decl of declarations.certificates) {
     const cluster = declarations.clusters.find((c) => c.name === decl.cluster)!;
-    const csr = await generateCsr({ cluster, purpose: decl.purpose, distribution: decl.distribution, node: decl.node });
+    const csr = await generateCsr({ cluster, purpose: decl.purpose, distribution: decl.distribution, node: decl.node, commonName: decl.commonName });
     writeSecretFile(join(keyDir, `${csr.name}.key`), csr.keyPem);
     writeFileSync(join(workDir, 'csr', `${csr.name}.csr`), csr.csrPem);
     writeFileSync(join(workDir, 'certs', `${csr.name}.pem`), await signCsr(ca, csr.csrPem, { purpose: decl.purpose }));
@@ -60,7 +60,7 @@ export async function issueLabCertificates(sourceInventory: string, workDir: str
 export async function reissueLabCertificate(lab: LabCertificates, index: number): Promise<string> {
   const decl = lab.declarations.certificates[index];
   const cluster = lab.declarations.clusters.find((c) => c.name === decl.cluster)!;
-  const csr = await generateCsr({ cluster, purpose: decl.purpose, distribution: decl.distribution, node: decl.node });
+  const csr = await generateCsr({ cluster, purpose: decl.purpose, distribution: decl.distribution, node: decl.node, commonName: decl.commonName });
   const ca = loadLabCa(join(lab.baseDir, 'ca'));
   writeSecretFile(join(lab.keyDir, `${csr.name}.key`), csr.keyPem);
   writeFileSync(join(lab.baseDir, decl.csr!), csr.csrPem);

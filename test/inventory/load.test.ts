@@ -95,7 +95,8 @@ describe('the inventory shape of issue 2', () => {
     expect(baseDir).toBe(EXAMPLES);
     expect(d.clusters.map((c) => c.name)).toEqual(['lab']);
     expect(d.clusters[0].nodes.map((n) => n.fqdn)).toEqual(['cs-ccm-pub.example.com', 'cs-ccm-sub.example.com', 'cs-imp.example.com']);
-    expect(d.clusters[0].cleanupDelaySeconds).toBe(0);
+    // The default: seed 002's 30 minutes (issue 11: the lab no longer declares 0)
+    expect(d.clusters[0].cleanupDelaySeconds).toBe(1800);
     expect(d.certificates.map((c) => `${c.purpose}/${c.distribution}/${c.certificate}`)).toEqual([
       'tomcat/multi-server/certs/lab-tomcat.pem',
       'CallManager/multi-server/certs/lab-callmanager.pem',

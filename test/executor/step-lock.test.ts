@@ -1,0 +1,85 @@
+/** One run of a step at a time; a lock left by a killed process is taken over; a dependency left undone runs first. */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPlanFile } from '../../lib/executor/plan-file';
+import { reconcile } from '../../lib/executor/reconcile';
+import { runStep } from '../../lib/executor/run-step';
+import { readJournal, stateDir } from '../../lib/executor/state-files';
+import { acquireStepLock } from '../../lib/executor/step-lock';
+import { ClusterPlan, ManualStep, PLAN_FORMAT_VERSION, renderPlanJson } from '../../lib/platforms';
+
+const manual = (id: string, dependsOn: string[] = []): ManualStep => ({
+  id,
+  kind: 'manual',
+  cluster: 'lab',
+  node: 'pub.example.com',
+  purpose: 'cluster',
+  dependsOn,
+  description: id,
+  command: 'Confirm',
+  reason: 'test',
+  trigger: `t-${id}`,
+});
+
+function planDir(steps: ManualStep[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lock-'));
+  const plan: ClusterPlan = {
+    formatVersion: PLAN_FORMAT_VERSION,
+    platform: 'cucm',
+    cluster: { name: 'lab', securityMode: 'non-secure', sso: false, credentials: { usernameEnv: 'U', passwordEnv: 'P' }, interclusterPeers: [], nodes: [] },
+    purposes: [],
+    certificates: [],
+    warnings: [],
+    steps,
+  };
+  writeFileSync(join(dir, 'plan.json'), renderPlanJson(plan));
+  return join(dir, 'plan.json');
+}
+
+const clock = { now: Date.now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), log: () => undefined };
+
+describe('step locks', () => {
+  it('a second run of a running step waits, bounded by time, then says which process holds it', async () => {
+    const loaded = loadPlanFile(planDir([manual('manual/a')]));
+    const held = await acquireStepLock(loaded, 'manual/a', { ...clock, waitMs: 0 });
+    const started = Date.now();
+    await expect(acquireStepLock(loaded, 'manual/a', { ...clock, waitMs: 300 })).rejects.toThrow(new RegExp(`already running \\(process ${process.pid}\\)`));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    held.release();
+    (await acquireStepLock(loaded, 'manual/a', { ...clock, waitMs: 0 })).release();
+  });
+
+  it('a lock whose process is gone (killed with -9) is taken over at once', async () => {
+    const loaded = loadPlanFile(planDir([manual('manual/a')]));
+    const gone = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
+    mkdirSync(join(stateDir(loaded), 'locks'), { recursive: true });
+    writeFileSync(join(stateDir(loaded), 'locks', `${encodeURIComponent('manual/a')}.lock`), JSON.stringify({ pid: Number(gone) }));
+    const lines: string[] = [];
+    const lock = await acquireStepLock(loaded, 'manual/a', { ...clock, log: (l) => lines.push(l), waitMs: 0 });
+    lock.release();
+    expect(lines.join('\n')).toMatch(new RegExp(`from process ${gone}, which is gone`));
+  });
+});
+
+describe('dependencies left undone', () => {
+  it('run first when a step runs (an interrupted apply), and reconcile finishes every step', async () => {
+    const path = planDir([manual('manual/a'), manual('manual/b', ['manual/a']), manual('manual/c', ['manual/b'])]);
+    const env = { UCROLLOUT_CONFIRM_ALL: '1' };
+    const lines: string[] = [];
+    await runStep({ planPath: path, stepId: 'manual/b', env, log: (l) => lines.push(l) });
+    const loaded = loadPlanFile(path);
+    expect(readJournal(loaded, loaded.plan.steps[0])).toBeDefined();
+    expect(lines.join('\n')).toMatch(/manual\/a \(a step manual\/b depends on\) has not finished/);
+    // With 'ignore' (tests of a node's refusals) the step runs alone.
+    const alone = planDir([manual('manual/a'), manual('manual/b', ['manual/a'])]);
+    await runStep({ planPath: alone, stepId: 'manual/b', env, dependencies: 'ignore' });
+    const l2 = loadPlanFile(alone);
+    expect(readJournal(l2, l2.plan.steps[0])).toBeUndefined();
+    // reconcile: c had not run; a and b had.
+    const result = await reconcile({ planPath: path, env });
+    expect(result.finished).toEqual(['manual/c']);
+  });
+});
