@@ -104,7 +104,9 @@ export async function collectStatus(decls: Declarations, opts: CollectOptions & 
   return evaluateStatus(decls, readings, { ...opts, declaredFile: (d) => declaredFileFacts(d, opts.baseDir) });
 }
 
-export function declaredFileFacts(decl: CertificateDecl, baseDir: string): DeclaredFile {
+export function declaredFileFacts(decl: CertificateDecl, baseDir: string): DeclaredFile | undefined {
+  // An issued certificate has no declared file: its leaf is signed at apply time (lib/issuers).
+  if (decl.certificate === undefined) return undefined;
   const path = isAbsolute(decl.certificate) ? decl.certificate : join(baseDir, decl.certificate);
   const f = readCertificateFacts(path, decl.certificate);
   return { sha256: f.sha256, notBefore: f.notBefore, notAfter: f.notAfter, subject: f.subject };

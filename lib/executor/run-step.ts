@@ -1,11 +1,12 @@
 /**
- * `ucrollout step run <id> --plan plan.json`: load the plan (CUCM / IM&P, or Meeting Server),
- * find the step, check whether it is already done (`doneWhen`) or must be refused
- * (`refuseWhen`), do only what is left, verify, record it in the journal.
+ * `ucrollout step run <id> --plan plan.json`: load the plan (any platform), find the step,
+ * finish the steps it depends on that an interrupted apply left, take the step's lock, let
+ * its kind check the node and do only what is left, verify, record it in the journal.
  * The heavy modules (ssh2, https) load inside the drivers, only when a kind needs them.
  */
 import { DriverConfigError, NodeError } from '../drivers/errors';
 import { loadResolveMap, resolveMapPath } from '../drivers/resolve';
+import type { PlanStep } from '../platforms';
 import { EXECUTORS } from '../platforms/executors';
 import { ExecutorTimeouts, StepContext } from './context';
 import { AwaitingConfirmation, StepFailure } from './errors';
@@ -13,7 +14,7 @@ import { StepOutcome } from './outcome';
 import { LoadedPlan, findStep, loadPlanFile } from './plan-file';
 import { readJournal, writeJournal } from './state-files';
 import { acquireStepLock } from './step-lock';
-import type { PlanStep } from '../platforms';
+
 
 export const INSECURE_FIRST_CONTACT_ENV = 'UCROLLOUT_INSECURE_FIRST_CONTACT';
 export const RESTART_TIMEOUT_ENV = 'UCROLLOUT_RESTART_TIMEOUT_SECONDS';

@@ -9,6 +9,7 @@ import type { CmsCertificateDecl, CmsClusterDecl } from './cms';
 import type { CallManagerGroupDecl, ImpSubclusterDecl, TimingDecl } from './schedule';
 import type { CertificateMonitorDecl, RevocationDecl } from './certificate-settings';
 import type { RenewBefore } from './renewal';
+import type { IssuerDecl } from '../issuers/types';
 
 /** Where a node sits in a CUCM / IM and Presence cluster (DOMAIN.md §1). */
 export type NodeRole = 'publisher' | 'subscriber' | 'imp-database-publisher' | 'imp-subscriber';
@@ -101,9 +102,26 @@ export interface CertificateDecl {
   readonly distribution: Distribution;
   /** Single-server only: the node the certificate belongs to. */
   readonly node?: string;
-  /** The signed leaf (PEM or DER). */
-  readonly certificate: string;
-  /** Name of the declared certificate authority that issued it. */
+  /**
+   * The signed leaf (PEM or DER), signed from a CSR the node made earlier. Exactly one of
+   * `certificate` and `issuer` is given.
+   */
+  readonly certificate?: string;
+  /**
+   * Name of a declared issuer (`issuers:`): the plan generates the CSR on the node, this issuer
+   * signs it at apply time, and the returned chain is installed. No private key leaves the node.
+   */
+  readonly issuer?: string;
+  /**
+   * Issued certificates: raise it to request a new certificate from a fresh CSR (a re-apply
+   * with the same generation never requests a second one).
+   *
+   * @default 0
+   */
+  readonly renewalGeneration?: number;
+  /** Issued certificates: SAN DNS names requested besides the ones the catalog puts in ("other domains"). @default - none */
+  readonly extraNames?: readonly string[];
+  /** Name of the declared certificate authority that issued it (its chain goes into the trust store). */
   readonly ca: string;
   /** Optional CSR it was signed from (lint checks the public key matches). */
   readonly csr?: string;
@@ -135,6 +153,27 @@ export interface Declarations {
   readonly cmsClusters?: readonly CmsClusterDecl[];
   /** CMS service certificates; they name certificateAuthorities like CUCM certificates do. */
   readonly cmsCertificates?: readonly CmsCertificateDecl[];
+  /** The CAs that sign CSRs made on the nodes (lib/issuers): certificates name them with `issuer`. */
+  readonly issuers?: readonly IssuerDecl[];
+}
+
+/** A declared certificate the plan has issued (CSR on the node, signed by its issuer at apply time). */
+export type IssuedCertificateDecl = CertificateDecl & { readonly issuer: string; readonly certificate?: undefined };
+/** A declared certificate given as a signed file. */
+export type SignedCertificateDecl = CertificateDecl & { readonly certificate: string; readonly issuer?: undefined };
+
+export function isIssuedCertificate(cert: CertificateDecl): cert is IssuedCertificateDecl {
+  return cert.issuer !== undefined;
+}
+
+export function isSignedCertificate(cert: CertificateDecl): cert is SignedCertificateDecl {
+  return cert.certificate !== undefined;
+}
+
+/** The file of a signed certificate; throws for an issued one (its leaf exists only after the sign step). */
+export function certificateFile(cert: CertificateDecl): string {
+  if (cert.certificate === undefined) throw new Error(`The ${cert.purpose} certificate of cluster '${cert.cluster}' is issued by '${cert.issuer}': it has no file before the sign step`);
+  return cert.certificate;
 }
 
 export function isImpRole(role: NodeRole): boolean {

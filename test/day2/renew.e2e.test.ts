@@ -38,7 +38,7 @@ const status = (...args: string[]) => runCli(['status', '--inventory', bench.lab
 const renew = (out: string, ...args: string[]) => runCli(['renew', '--inventory', bench.lab.inventory, '--out', out, ...args], env());
 const declared = (purpose: string) => {
   const decl = bench.lab.declarations.certificates.find((c) => c.purpose === purpose)!;
-  return { decl, facts: readCertificateFacts(join(bench.lab.baseDir, decl.certificate)) };
+  return { decl, facts: readCertificateFacts(join(bench.lab.baseDir, decl.certificate!)) };
 };
 
 beforeAll(async () => {
@@ -126,7 +126,7 @@ describe('status and renew after a rollout on the twin', () => {
     const csr = await generateCsr({ cluster, purpose: 'CallManager', distribution: 'multi-server' });
     writeSecretFile(join(bench.lab.keyDir, `${csr.name}.key`), csr.keyPem);
     writeFileSync(join(bench.lab.baseDir, cm.decl.csr!), csr.csrPem);
-    writeFileSync(join(bench.lab.baseDir, cm.decl.certificate), await signCsr(loadLabCa(join(bench.lab.baseDir, 'ca')), csr.csrPem, { purpose: 'CallManager', days: 730 }));
+    writeFileSync(join(bench.lab.baseDir, cm.decl.certificate!), await signCsr(loadLabCa(join(bench.lab.baseDir, 'ca')), csr.csrPem, { purpose: 'CallManager', days: 730 }));
     const renewed = declared('CallManager').facts;
     const second = await renew(join(work, 'renew-2'), '--now', now);
     expect(second.code, second.stderr).toBe(0);

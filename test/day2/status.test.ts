@@ -75,7 +75,7 @@ function rolledOut(over: { pub?: LiveIdentity[]; sub?: LiveIdentity[]; imp?: Liv
 }
 
 function evaluate(r: Map<string, NodeReading>, now = NOW, decls = declarations()) {
-  return evaluateStatus(decls, r, { now, declaredFile: (d) => files[d.certificate] });
+  return evaluateStatus(decls, r, { now, declaredFile: (d) => files[d.certificate!] });
 }
 
 const states = (e: ReturnType<typeof evaluate>) =>

@@ -154,6 +154,8 @@ function finish(ctx: PlanContext, groups: Group[]): ClusterPlan {
       knownHostsFile: c.knownHostsFile ? ctx.opts.fileRef(c.knownHostsFile) : undefined,
       httpsCaFile: c.httpsCaFile ? ctx.opts.fileRef(c.httpsCaFile) : undefined,
       interclusterPeers: c.interclusterPeers,
+      callManagerGroups: c.callManagerGroups,
+      impSubclusters: c.impSubclusters,
       nodes: [
         ...nodesInRolloutOrder(c).map((n) => planNode(n)),
         // IM&P nodes of declared intercluster peers that clean-up steps act on (./cleanup-steps.ts).

@@ -75,7 +75,9 @@ export function addRestarts(
         node: node.fqdn,
         purpose: label,
         service,
-        description: `Restart ${service} on ${node.fqdn} so it presents the new ${label} certificate`,
+        description: covered.includes(node)
+          ? `Restart ${service} on ${node.fqdn} so it presents the new ${label} certificate`
+          : `Restart ${service} on ${node.fqdn} so it reads the new ${label} certificates of the cluster (it keeps its own)`,
         command: `utils service restart ${service}`,
         reason: restartReason(g.family, services, covered.includes(node)),
         fingerprints,

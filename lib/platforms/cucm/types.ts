@@ -2,7 +2,7 @@
  * A CUCM / IM and Presence plan (`platform: "cucm"`): its step kinds, nodes and the
  * certificates it installs. The envelope and shared kinds are lib/plan/types.ts.
  */
-import { NodeApi, NodeRole, SecurityMode } from '../../model';
+import { CallManagerGroupDecl, ImpSubclusterDecl, NodeApi, NodeRole, SecurityMode } from '../../model';
 import { PlanEnvelope, PlanNodeBase, SharedStep, StepBase, StepCertificate } from '../../plan/types';
 
 /** Platform administrative web service and Tomcat run; on the publisher, the security mode is the declared one. */
@@ -91,6 +91,9 @@ export interface ClusterPlan extends PlanEnvelope<'cucm', CucmStep, PlanNode> {
     /** Relative to the plan file. */
     readonly httpsCaFile?: string;
     readonly interclusterPeers: readonly string[];
+    /** The availability rules the schedule kept (lib/platforms/cucm/availability.ts), when declared. */
+    readonly callManagerGroups?: readonly CallManagerGroupDecl[];
+    readonly impSubclusters?: readonly ImpSubclusterDecl[];
   };
   readonly purposes: readonly string[];
   /** The certificates the change installs, for the reviewer: names, dates, fingerprints, nodes. */
