@@ -20,6 +20,7 @@ async function main() {
   for (const [name, file, fn] of [
     ['pki', './pki', 'benchPki'],
     ['executor', './executor', 'benchExecutor'],
+    ['window', './window', 'benchWindow'],
   ] as const) {
     if (existsSync(join(__dirname, `${file}.ts`))) benches.push([name, (s) => require(file)[fn](s)]);
   }

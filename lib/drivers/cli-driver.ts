@@ -28,6 +28,7 @@ import { SshSession, SshTarget } from './ssh-session';
 const PROMPT = /admin:[ \t]*$/;
 const PASTE = /Paste the Certificate and Hit Enter/i;
 const CONFIRM = /Are you sure\?[^\n]*\(yes\|no\)/i;
+const OU_QUESTION = /Include OU in CSR \(yes\|no\)\?/i;
 
 export interface CliTimeouts {
   /** A plain command. @default 30000 */
@@ -171,6 +172,32 @@ export class CliDriver {
     const mode = securityModeFromSql(value);
     if (!mode) throw new NodeError(this.fqdn, `cannot read ClusterSecurityMode: ${cliFailure(out) ?? `unexpected answer ${JSON.stringify(out.trim().slice(0, 200))}`}`);
     return mode;
+  }
+
+  /**
+   * `set csr gen <unit>`: the node makes a key and a CSR for this server (CN and SAN its FQDN) and
+   * keeps the key; a newer CSR replaces the older one (DOMAIN.md §5). 14SU1 and later first ask
+   * "Include OU in CSR (yes|no)?": answered with `includeOu`. Throws with the node's words when refused.
+   */
+  async generateCsr(unit: string, includeOu = false): Promise<void> {
+    const command = `set csr gen ${unit}`;
+    const out = await this.exclusive(async () => {
+      this.session.send(`${command}\n`);
+      const first = await this.session.expect(new RegExp(`${OU_QUESTION.source}|${PROMPT.source}`, 'i'), this.importMs, `the answer to '${command}'`);
+      if (!OU_QUESTION.test(first.text)) return first.text;
+      this.session.send(`${includeOu ? 'yes' : 'no'}\n`);
+      // Key generation takes a while on a real node (RSA 2048 and larger).
+      return first.text + (await this.session.expect(PROMPT, this.importMs, `the end of '${command}'`)).text;
+    });
+    const text = stripEcho(out.replace(PROMPT, ''), command);
+    if (!/Successfully Generated CSR/i.test(text)) throw new NodeError(this.fqdn, `'${command}' failed: ${cliFailure(text) ?? (text.trim().slice(0, 200) || 'no answer')}`);
+  }
+
+  /** `show csr own <unit>`: the node's current CSR (PEM), or undefined when it has none. */
+  async showCsr(unit: string): Promise<string | undefined> {
+    const out = await this.run(`show csr own ${unit}`);
+    const m = /-----BEGIN (?:NEW )?CERTIFICATE REQUEST-----[\s\S]*?-----END (?:NEW )?CERTIFICATE REQUEST-----/.exec(out);
+    return m ? `${m[0].replace(/[ \t]+$/gm, '')}\n` : undefined;
   }
 
   async activeVersion(): Promise<string | undefined> {

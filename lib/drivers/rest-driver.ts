@@ -32,6 +32,17 @@ export interface RestSnapshot {
   readonly trusts: readonly RestTrustEntry[];
 }
 
+/** The body of POST …/certmgr/config/csr (DOMAIN.md §6: the known shape, not a schema). */
+export interface RestCsrRequest {
+  readonly service: string;
+  readonly distribution: 'this-server' | 'multi-server';
+  readonly commonName: string;
+  readonly keyType: 'rsa' | 'ec';
+  readonly keyLength: number;
+  readonly hashAlgorithm: string;
+  readonly altNames: readonly string[];
+}
+
 export class CertRestClient {
   constructor(private readonly target: HttpsTarget) {}
 
@@ -50,6 +61,18 @@ export class CertRestClient {
     const res = await this.call('POST', '/identity/certificates', { service: unit, certificates: pems });
     const list = Array.isArray(res.distribution) ? (res.distribution as Record<string, unknown>[]) : [];
     return list.map((d) => ({ node: String(d.node ?? '').toLowerCase(), status: String(d.status ?? ''), ok: /^success/i.test(String(d.status ?? '')) }));
+  }
+
+  /**
+   * POST /csr: the node makes a key and a CSR and keeps the key; returns the CSR (PEM). A newer CSR
+   * replaces the older one (DOMAIN.md §5).
+   */
+  async generateCsr(request: RestCsrRequest): Promise<string> {
+    const res = await this.call('POST', '/csr', request);
+    if (typeof res.csr !== 'string' || !/BEGIN (NEW )?CERTIFICATE REQUEST/.test(res.csr)) {
+      throw new NodeError(this.fqdn, `POST ${BASE}/csr answered without a CSR (keys: ${Object.keys(res).join(', ') || 'none'}): check the node's certificate management`);
+    }
+    return res.csr;
   }
 
   async identity(unit: string): Promise<RestIdentity | undefined> {

@@ -31,7 +31,14 @@ export interface CertificateInput {
   readonly purpose: string;
   readonly distribution?: string;
   readonly node?: string;
-  readonly certificate: string;
+  /** The signed leaf (a CSR the node made earlier). Exactly one of `certificate` and `issuer`. */
+  readonly certificate?: string;
+  /** A declared issuer: the CSR is generated on the node and this issuer signs it at apply time. */
+  readonly issuer?: string;
+  /** Issued: raise it to request a new certificate from a fresh CSR. @default 0 */
+  readonly renewalGeneration?: number;
+  /** Issued: extra SAN DNS names ("other domains"). */
+  readonly extraNames?: readonly string[];
   readonly ca: string;
   readonly csr?: string;
   /** Days before expiry (`30`), or the share of the lifetime left (`'25%'`): when status and renew call it due. */
@@ -48,7 +55,10 @@ export interface TrustEntryInput {
 }
 
 export const CERTIFICATE_AUTHORITY_KEYS = ['name', 'root', 'intermediates'];
-export const CERTIFICATE_KEYS = ['cluster', 'purpose', 'distribution', 'node', 'certificate', 'ca', 'csr', 'renewBefore', 'commonName'];
+export const CERTIFICATE_KEYS = ['cluster', 'purpose', 'distribution', 'node', 'certificate', 'issuer', 'renewalGeneration', 'extraNames', 'ca', 'csr', 'renewBefore', 'commonName'];
+
+/** The largest renewal generation: a counter raised by hand, one per renewal. */
+export const MAX_RENEWAL_GENERATION = 1_000_000;
 export const TRUST_ENTRY_KEYS = ['cluster', 'name', 'certificate', 'stores'];
 
 export function buildCertificateAuthority(input: CertificateAuthorityInput, where: string): CertificateAuthorityDecl {
@@ -69,7 +79,7 @@ export function buildCertificate(input: CertificateInput, where: string): Certif
     checkName(`${where}.cluster`, c.cluster),
     checkPurpose(`${where}.purpose`, c.purpose),
     checkOneOf(`${where}.distribution`, distribution, ['multi-server', 'single-server']),
-    checkPath(`${where}.certificate`, c.certificate),
+    ...checkSource(c, where),
     checkName(`${where}.ca`, c.ca),
   ];
   if (c.node !== undefined) problems.push(checkFqdn(`${where}.node`, c.node));
@@ -86,7 +96,14 @@ export function buildCertificate(input: CertificateInput, where: string): Certif
     purpose: c.purpose as string,
     distribution: distribution as CertificateDecl['distribution'],
     node: typeof c.node === 'string' ? c.node.toLowerCase() : undefined,
-    certificate: c.certificate as string,
+    ...(c.certificate !== undefined ? { certificate: c.certificate as string } : {}),
+    ...(c.issuer !== undefined
+      ? {
+          issuer: c.issuer as string,
+          renewalGeneration: (c.renewalGeneration as number | undefined) ?? 0,
+          ...(Array.isArray(c.extraNames) && c.extraNames.length > 0 ? { extraNames: [...new Set((c.extraNames as string[]).map((n) => n.toLowerCase()))] } : {}),
+        }
+      : {}),
     ca: c.ca as string,
     csr: c.csr as string | undefined,
     ...(renewBefore.value ? { renewBefore: renewBefore.value } : {}),
@@ -110,6 +127,49 @@ export function buildTrustEntry(input: TrustEntryInput, where: string): TrustEnt
   }
   throwIfProblems(problems);
   return { cluster: t.cluster as string, name: t.name as string, certificate: t.certificate as string, stores: [...(stores as string[])] };
+}
+
+/**
+ * Where the leaf comes from: a signed file (`certificate`) or an issuer (`issuer`), exactly one.
+ * An issued certificate's CSR is made on the node, so `csr` belongs to signed files only;
+ * `renewalGeneration` and `extraNames` to issued ones.
+ */
+function checkSource(c: Record<string, unknown>, where: string): (string | undefined)[] {
+  const hasFile = c.certificate !== undefined;
+  const hasIssuer = c.issuer !== undefined;
+  if (hasFile && hasIssuer) {
+    return [`${where} has both certificate and issuer: give certificate (a file signed from a CSR the node made) or issuer (the plan has the node make the CSR and the issuer sign it), not both`];
+  }
+  if (!hasFile && !hasIssuer) {
+    return [`${where} has neither certificate nor issuer: give issuer: <a declared issuer> (the CSR is made on the node) or certificate: <file> (signed from a CSR the node made)`];
+  }
+  if (hasFile) {
+    return [
+      checkPath(`${where}.certificate`, c.certificate),
+      c.renewalGeneration !== undefined ? `${where}.renewalGeneration is for issued certificates (issuer:): a signed file changes when the file does` : undefined,
+      c.extraNames !== undefined ? `${where}.extraNames is for issued certificates (issuer:): the names of a signed file are in the file` : undefined,
+    ];
+  }
+  const problems: (string | undefined)[] = [
+    checkName(`${where}.issuer`, c.issuer),
+    c.csr !== undefined ? `${where}.csr is for signed files: an issued certificate's CSR is generated on the node by the plan; remove csr` : undefined,
+  ];
+  const g = c.renewalGeneration;
+  if (g !== undefined && !(typeof g === 'number' && Number.isInteger(g) && g >= 0 && g <= MAX_RENEWAL_GENERATION)) {
+    problems.push(`${where}.renewalGeneration must be a whole number from 0 to ${MAX_RENEWAL_GENERATION} (raise it by one to renew), got ${shown(g)}`);
+  }
+  const names = c.extraNames;
+  if (names !== undefined) {
+    if (!Array.isArray(names)) problems.push(`${where}.extraNames must be a list of DNS names such as [uc.example.com], got ${shown(names)}`);
+    else {
+      names.forEach((n, i) => {
+        const bad = checkFqdn(`${where}.extraNames[${i}]`, n);
+        if (bad) problems.push(`${bad} (no wildcards: CUCM refuses them in a leaf certificate)`);
+      });
+      if (names.length > 100) problems.push(`${where}.extraNames lists ${names.length} names: at most 100`);
+    }
+  }
+  return problems;
 }
 
 /** A certificate purpose of the catalog (DOMAIN.md §2), with the nearest names for a typo. */

@@ -10,6 +10,8 @@ import { buildCertificate, buildCertificateAuthority, buildTrustEntry } from './
 import { buildCluster } from './cluster-input';
 import { buildCmsCertificate, buildCmsCluster } from './cms-input';
 import { isMapping } from './input-checks';
+import { buildIssuers } from '../issuers/normalize';
+import type { IssuerDecl } from '../issuers/types';
 
 export interface LoadedInventory {
   readonly declarations: Declarations;
@@ -23,7 +25,7 @@ export const INVENTORY_MAX_BYTES = 10 * 1024 * 1024;
 /** Entries still normalized (to count their problems) once PROBLEM_LIMIT problems are kept; the rest are skipped. */
 const CHECKED_BEYOND_LIMIT = 1000;
 
-const TOP_LEVEL = ['clusters', 'certificateAuthorities', 'certificates', 'trustEntries', 'cmsClusters', 'cmsCertificates'];
+const TOP_LEVEL = ['clusters', 'certificateAuthorities', 'certificates', 'trustEntries', 'cmsClusters', 'cmsCertificates', 'issuers'];
 
 export function loadInventory(file: string): LoadedInventory {
   const text = readCapped(file);
@@ -111,6 +113,8 @@ export function inventoryToDeclarations(data: unknown, label = 'inventory'): Dec
     // Meeting Server: cmsClusters and cmsCertificates (docs/cms.md).
     ...(doc.cmsClusters !== undefined ? { cmsClusters: entries('cmsClusters', buildCmsCluster) } : {}),
     ...(doc.cmsCertificates !== undefined ? { cmsCertificates: entries('cmsCertificates', buildCmsCertificate) } : {}),
+    // The CAs that sign CSRs made on the nodes (lib/issuers, docs/inventory.md "Issuers").
+    ...(doc.issuers !== undefined && doc.issuers !== null ? { issuers: issuersOf(doc.issuers, problems) } : {}),
   };
   if (!problems.full) problems.add(...nodesInSeveralClusters(declarations));
   const none = (key: string) => doc[key] === undefined || doc[key] === null || (Array.isArray(doc[key]) && (doc[key] as unknown[]).length === 0);
@@ -119,4 +123,15 @@ export function inventoryToDeclarations(data: unknown, label = 'inventory'): Dec
   }
   problems.throwIfAny(`${label}: `);
   return declarations;
+}
+
+/** The `issuers:` list through the one issuer normalizer (lib/issuers), its problems kept with the others. */
+function issuersOf(value: unknown, problems: ProblemList): IssuerDecl[] {
+  try {
+    return buildIssuers(value, 'issuers');
+  } catch (e) {
+    if (!(e instanceof DeclarationError)) throw e;
+    problems.add(...e.problems);
+    return [];
+  }
 }

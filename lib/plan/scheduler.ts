@@ -4,19 +4,23 @@
  * keep a member up, …) so the change is as short as those rules allow, and returns the ordering
  * edges that enforce exactly what it chose.
  *
- * Heuristic: list scheduling on the critical path, improved by forward-backward justification.
- * - List scheduling (the serial schedule-generation scheme of project scheduling): the steps are
- *   taken one by one, the step with the longest chain of work still behind it first (its "tail",
- *   the classic critical-path priority; ties by id), each placed at the earliest time its
- *   dependencies allow where every resource it holds has a free unit for its whole duration.
- *   A second priority adds, to a step that must finish before the users of a busy resource can
- *   start, that resource's queue (the load it still has to serve): the queue is the real chain.
+ * Heuristic: list scheduling on the critical path, with a look-ahead, justification and sampling.
+ * - Time-driven list scheduling (Graham; HLFET): time advances from event to event and the ready
+ *   steps start in priority order when every resource they hold has a free unit. The priority is
+ *   the longest chain of work still behind the step (its "tail", the critical-path rule); a second
+ *   rule adds the most work of one resource that only this step lets start (the publisher's
+ *   Tomcat row opens every other node's Tomcat restart: that queue is the real chain behind it).
+ * - Look-ahead: a step does not take the last unit of a resource when a step of higher priority
+ *   needs it before this one would end and waiting for it ends sooner (both orders compared by
+ *   each chain's remaining length). Without it a node starts a 7-minute Tomcat restart one minute
+ *   before the call-processing chain reaches it.
  * - Forward-backward improvement (Tormos & Lova 2001; Valls et al. 2005, "justification"): the
  *   schedule is shifted right (every step as late as the end allows, latest-ending first), then
- *   left again (earliest-starting first), as long as the result gets shorter. It repairs the
- *   greedy choices of the first pass (a node busy with one restart just before the step that the
- *   longest chain needed there).
- * The shortest schedule over both priorities is kept. Deterministic: integers, ties by id.
+ *   left again (earliest-starting first), while the result gets shorter.
+ * - Biased random sampling (Kolisch & Drexl 1996): both rules again with seeded noise on the
+ *   priorities (16 samples), unless a schedule already meets a simple lower bound (the longest
+ *   chain, or a resource's load after the least work before and after it).
+ * The schedule whose graph runs shortest is kept. Deterministic: a fixed seed, integers, ties by id.
  *
  * Enforcement ("chaining", as in precedence-constraint posting): a resource of capacity k is k
  * lanes; the steps that hold it are put on lanes in the order they start, and a step runs after

@@ -64,8 +64,14 @@ export interface VerifyStep extends StepBase {
   readonly kind: 'verify';
   /** Absent for a purpose without a TLS port: the node must then hold the new identity. */
   readonly port?: StepPort;
-  /** SHA-256 of the leaf, then of each intermediate, as the port must present them. */
+  /** SHA-256 of the leaf, then of each intermediate, as the port must present them (`leafFrom`: the intermediates only). */
   readonly expectChain: readonly string[];
+  /**
+   * An issued certificate: its leaf is signed at apply time, so the leaf expected first is the one
+   * in this chain file (relative to plan.json), read when the step runs; `expectChain` then lists
+   * what must follow it.
+   */
+  readonly leafFrom?: { readonly chainFile: string };
 }
 
 /** Kinds every platform's plans use. */

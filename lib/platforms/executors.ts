@@ -15,6 +15,8 @@ import * as mmp from './cms/kinds/mmp';
 import * as uploadFile from './cms/kinds/upload-file';
 import type { ClusterPlan } from './cucm/types';
 import * as cleanup from './cucm/kinds/cleanup';
+import * as generateCsr from './cucm/kinds/generate-csr';
+import * as sign from './cucm/kinds/sign';
 import * as preflight from './cucm/kinds/preflight';
 import * as restartService from './cucm/kinds/restart-service';
 import * as uploadIdentity from './cucm/kinds/upload-identity';
@@ -28,6 +30,8 @@ export type KindRunners<P extends { steps: readonly { kind: string }[] }> = {
 const CUCM: KindRunners<ClusterPlan> = {
   preflight: preflight.run,
   manual: manual.run,
+  'generate-csr': generateCsr.run,
+  sign: sign.run,
   'upload-trust': uploadTrust.run,
   'upload-identity': uploadIdentity.run,
   'restart-service': restartService.run,

@@ -64,8 +64,8 @@ export async function reissueLabCertificate(lab: LabCertificates, index: number)
   const ca = loadLabCa(join(lab.baseDir, 'ca'));
   writeSecretFile(join(lab.keyDir, `${csr.name}.key`), csr.keyPem);
   writeFileSync(join(lab.baseDir, decl.csr!), csr.csrPem);
-  writeFileSync(join(lab.baseDir, decl.certificate), await signCsr(ca, csr.csrPem, { purpose: decl.purpose }));
-  return decl.certificate;
+  writeFileSync(join(lab.baseDir, decl.certificate!), await signCsr(ca, csr.csrPem, { purpose: decl.purpose }));
+  return decl.certificate!;
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

@@ -3,8 +3,8 @@
  * its dialogues, both `show cert list` formats, REST, SOAP, the TLS probe, and the identity
  * checks (host key pins, HTTPS CA) that must stop a step.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliDriver } from '../../lib/drivers/cli-driver';
 import { Credentials } from '../../lib/drivers/credentials';
@@ -23,7 +23,7 @@ describe('drivers against the twin', () => {
   let sub: CliDriver;
   let httpsCa: string[];
 
-  const cli = (fqdn: string, extra: { pins?: HostKeyPins; credentials?: Credentials; insecureFirstContact?: boolean; firstContactFile?: string } = {}) =>
+  const cli = (fqdn: string, extra: { pins?: HostKeyPins; credentials?: Credentials; insecureFirstContact?: boolean; firstContactFile?: string; onFirstContact?: (node: string, fingerprint: string) => void } = {}) =>
     CliDriver.connect({ endpoint: lab.endpoint(fqdn, 'ssh'), credentials: extra.credentials ?? lab.credentials(), pins: extra.pins ?? lab.pins(fqdn), ...extra }, { commandMs: 10_000, restartMs: 20_000 });
   const https = (fqdn: string, ca = httpsCa, credentials = lab.credentials()) => ({ endpoint: lab.endpoint(fqdn, 'https'), credentials, ca, timeoutMs: 10_000 });
 
@@ -137,11 +137,15 @@ describe('drivers against the twin', () => {
     it('refuses an unpinned node, unless first contact is allowed: then records the key', async () => {
       await expect(cli(SUB, { pins: new HostKeyPins(SUB) })).rejects.toThrow(new RegExp(`^${SUB}: SSH host key .* is not pinned`));
       const file = join(tempDir('first-contact'), 'known_hosts');
-      const first = await cli(SUB, { pins: new HostKeyPins(SUB), insecureFirstContact: true, firstContactFile: file });
+      const told: string[] = [];
+      const first = await cli(SUB, { pins: new HostKeyPins(SUB), insecureFirstContact: true, firstContactFile: file, onFirstContact: (node, fp) => told.push(`${node} ${fp}`) });
       first.close();
       const recorded = new HostKeyPins(SUB);
       recorded.addKnownHostsFile(file);
       expect([...recorded.fingerprints]).toEqual([lab.twin.ready.nodes[SUB].sshHostKey]);
+      // The operator is told the fingerprint accepted, to check and pin it.
+      expect(told).toEqual([`${SUB} ${lab.twin.ready.nodes[SUB].sshHostKey}`]);
+      expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
     });
 
     it('names a refused login without the password', async () => {

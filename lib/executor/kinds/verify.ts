@@ -10,13 +10,17 @@ import { StepContext } from '../context';
 import { StepFailure } from '../errors';
 import { fp, identityFingerprint } from '../node-certificates';
 import { StepOutcome } from '../outcome';
+import { planPath } from '../plan-file';
+import { readBounded } from '../../pki/bounded-read';
+import { sha256Fingerprint } from '../../pki/fingerprint';
+import { certificatePems } from '../../pki/pem';
 
 const ATTEMPTS = 3;
 const PAUSE_MS = 500;
 
 export async function run(ctx: StepContext<VerifyStep>): Promise<StepOutcome> {
   const { step } = ctx;
-  const expect = step.expectChain ?? [];
+  const expect = [...expectedLeaf(ctx, step), ...(step.expectChain ?? [])];
   if (expect.length === 0) throw new StepFailure(`Step ${step.id} has no expectChain: the plan is malformed, re-run 'ucrollout plan'`);
 
   if (!step.port) {
@@ -57,4 +61,21 @@ async function probeWithRetry(ctx: StepContext<VerifyStep>, node: string, port: 
       await ctx.sleep(PAUSE_MS);
     }
   }
+}
+
+/**
+ * An issued certificate's leaf, read when the step runs from the chain its sign step wrote
+ * (`leafFrom`); none for a planned leaf (already first in expectChain).
+ */
+function expectedLeaf(ctx: StepContext<VerifyStep>, step: VerifyStep): string[] {
+  if (!step.leafFrom) return [];
+  const chain = planPath(ctx.loaded, step.leafFrom.chainFile);
+  let pem: string | undefined;
+  try {
+    pem = certificatePems(readBounded(chain))[0];
+  } catch (e) {
+    throw new StepFailure(`Cannot read ${step.leafFrom.chainFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): the sign step writes it; apply again (it runs first)`);
+  }
+  if (!pem) throw new StepFailure(`${step.leafFrom.chainFile} holds no certificate: delete it and apply again (the sign step runs again)`);
+  return [sha256Fingerprint(pem)];
 }

@@ -5,7 +5,8 @@
  */
 import { DATABASE_OUTAGE } from './database-plan';
 import { aboutDuration, renderScheduleSection, windowHeadline } from '../../plan/schedule-review';
-import { CMS_STEP_KINDS, CmsClusterPlan, CmsStep } from './types';
+import { bulletSection, esc, fullOrderSection, manualStepsSection, stepsByNodeSection } from '../../plan/review-sections';
+import { CMS_STEP_KINDS, CmsClusterPlan } from './types';
 
 const KIND_ORDER = CMS_STEP_KINDS;
 
@@ -31,11 +32,7 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
   if (plan.schedule) out.push(`| Window (estimate) | ${aboutDuration(plan.schedule.phases.inWindow)}; the whole change ${aboutDuration(plan.schedule.estimatedSeconds)} |`);
   out.push(`| Manual steps | ${manual.length} |`, '');
 
-  out.push('## Warnings', '');
-  const warnings = cmsReviewWarnings(plan);
-  if (warnings.length === 0) out.push('None.');
-  for (const w of warnings) out.push(`- ${w}`);
-  out.push('');
+  out.push(...bulletSection('Warnings', cmsReviewWarnings(plan)));
 
   if (plan.schedule) {
     out.push(
@@ -61,31 +58,22 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
   if (keys.length > 0) out.push('', `Private key files, read only by the upload steps at apply time (never by the planner): ${[...new Set(keys)].join(', ')}.`);
   out.push('');
 
-  out.push('## Manual steps (the rollout stops here until `./ucrollout confirm <id> --plan plan.json`, run in this folder)', '');
-  if (manual.length === 0) out.push('None.');
-  for (const s of manual) out.push(`- **${s.id}** (step ${position.get(s.id)}): ${s.description}. ${s.command}`);
-  out.push('');
+  out.push(...manualStepsSection(steps, position));
 
-  out.push('## Steps by server, in order', '');
-  out.push('Each step runs after the steps listed in "after" (numbers refer to the full order below). MMP steps of one server run one at a time.', '');
-  for (const node of c.nodes) {
-    const mine = steps.filter((s) => s.node === node.fqdn);
-    if (mine.length === 0) continue;
-    out.push(`### ${node.fqdn} (database ${node.databaseRole}; ${node.services.join(', ') || 'no services'})`, '');
-    out.push('| # | step | kind | what | command | after |', '|---|---|---|---|---|---|');
-    for (const s of mine) {
-      out.push(`| ${position.get(s.id)} | \`${s.id}\` | ${s.kind}${s.outage ? ' (outage)' : ''} | ${esc(s.description)} | \`${esc(s.command)}\` | ${after(s, position)} |`);
-    }
-    out.push('');
-  }
-
-  out.push('## Full order with reasons', '');
-  steps.forEach((s, i) => {
-    const files = 'files' in s ? ` — files ${s.files.map((f) => `${f.name}${f.sha256 ? ` (SHA-256 ${f.sha256})` : f.content === 'private-key' ? ' (private key, by path only)' : ''}`).join(', ')}` : '';
-    out.push(`${i + 1}. \`${s.id}\` [${s.kind}] on ${s.node}${files}`);
-    out.push(`   - why: ${s.reason}`);
-  });
-  out.push('');
+  out.push(
+    ...stepsByNodeSection(c.nodes, steps, position, {
+      title: 'Steps by server, in order',
+      intro: ['Each step runs after the steps listed in "after" (numbers refer to the full order below). MMP steps of one server run one at a time.'],
+      heading: (node) => `${node.fqdn} (database ${node.databaseRole}; ${node.services.join(', ') || 'no services'})`,
+      columns: ['kind', 'what', 'command'],
+      cells: (s) => [`${s.kind}${s.outage ? ' (outage)' : ''}`, esc(s.description), `\`${esc(s.command)}\``],
+    }),
+  );
+  out.push(
+    ...fullOrderSection(steps, (s) =>
+      'files' in s ? ` — files ${s.files.map((f) => `${f.name}${f.sha256 ? ` (SHA-256 ${f.sha256})` : f.content === 'private-key' ? ' (private key, by path only)' : ''}`).join(', ')}` : '',
+    ),
+  );
   return out.join('\n');
 }
 
@@ -117,12 +105,4 @@ export function cmsReviewWarnings(plan: CmsClusterPlan): string[] {
   }
   for (const f of plan.warnings) w.push(`${f.severity.toUpperCase()} ${f.code}: ${f.message}`);
   return w;
-}
-
-function after(s: CmsStep, position: Map<string, number>): string {
-  return s.dependsOn.map((d) => position.get(d)!).sort((a, b) => a - b).join(', ');
-}
-
-function esc(text: string): string {
-  return text.replace(/\|/g, '\\|');
 }

@@ -3,6 +3,7 @@ import { getPurpose, runsService } from '../../catalog';
 import { CertificateDecl, NodeDecl, findNode, isImpRole, publisherOf } from '../../model';
 import { Gates, Group, PlanContext } from './plan-context';
 import { chainTail } from './trust-steps';
+import { leafPlan } from './issued-steps';
 
 export function addIdentityUpload(
   ctx: PlanContext,
@@ -14,7 +15,7 @@ export function addIdentityUpload(
   const purpose = getPurpose(cert.purpose);
   const node = ctx.uploadNodeOf(cert);
   const covered = ctx.covered(cert);
-  const leaf = ctx.ref(cert.certificate);
+  const leaf = leafPlan(ctx, cert);
   const ca = ctx.ca(cert.ca);
   const chain = [...[...ca.intermediates].reverse(), ca.root].map((p) => ctx.ref(p));
   const multi = cert.distribution === 'multi-server';
@@ -24,19 +25,20 @@ export function addIdentityUpload(
     node: node.fqdn,
     purpose: purpose.name,
     description: multi
-      ? `Upload the multi-server ${purpose.name} certificate (${leaf.subject}) on ${node.fqdn}; it is distributed to ${covered.map((n) => n.fqdn).join(', ')}`
-      : `Upload the ${purpose.name} certificate (${leaf.subject}) on ${node.fqdn}`,
+      ? `Upload the multi-server ${purpose.name} certificate (${leaf.label}) on ${node.fqdn}; it is distributed to ${covered.map((n) => n.fqdn).join(', ')}`
+      : `Upload the ${purpose.name} certificate (${leaf.label}) on ${node.fqdn}`,
     command: `set cert import own ${purpose.name}`,
     reason: multi
       ? 'DOMAIN.md §3 install 3: a multi-server certificate is uploaded once, on the publisher, after its CA chain is trusted'
       : 'DOMAIN.md §3 install 3: a single-server certificate is uploaded on its node, after its CA chain is trusted',
-    certificate: leaf,
+    ...leaf.upload,
     chain,
     distribution: cert.distribution,
     distributeTo: multi ? covered.map((n) => n.fqdn) : undefined,
     fingerprints: ctx.certFingerprints(cert),
   });
   ctx.graph.depend(id, chainTail(ctx, cert));
+  if (leaf.after) ctx.graph.depend(id, leaf.after);
   if (isa.length > 0 && ctx.reachesImp(purpose.trustStore)) for (const gate of isa) ctx.graph.depend(id, gate);
   if (purpose.maintenanceWindow && gates.maintenance) ctx.graph.depend(id, gates.maintenance);
   if (purpose.ssoAround && gates.ssoDisable) ctx.graph.depend(id, gates.ssoDisable);
@@ -51,19 +53,19 @@ export function addVerifies(
 ): string[] {
   const purpose = getPurpose(cert.purpose);
   const ca = ctx.ca(cert.ca);
-  const leaf = ctx.ref(cert.certificate);
-  const expectChain = [leaf.sha256, ...[...ca.intermediates].reverse().map((p) => ctx.ref(p).sha256)];
+  const leaf = leafPlan(ctx, cert);
+  const expectChain = [...leaf.expectLeaf, ...[...ca.intermediates].reverse().map((p) => ctx.ref(p).sha256)];
   const upload = uploads.find((u) => u.cert === cert)!.id;
   const ids: string[] = [];
   for (const node of ctx.covered(cert)) {
     const nodeRestarts = restarts.get(node.fqdn) ?? [];
     const ports = purpose.ports.filter((p) => runsService(node, p.servedBy));
-    const base = { kind: 'verify' as const, node: node.fqdn, purpose: purpose.name, expectChain, fingerprints: ctx.certFingerprints(cert) };
+    const base = { kind: 'verify' as const, node: node.fqdn, purpose: purpose.name, expectChain, ...(leaf.leafFrom ? { leafFrom: leaf.leafFrom } : {}), fingerprints: ctx.certFingerprints(cert) };
     if (ports.length === 0) {
       const id = ctx.add({
         ...base,
         id: `${purpose.name}/verify/${ctx.short(node)}/identity`,
-        description: `Check ${node.fqdn} holds the new ${purpose.name} certificate (${leaf.sha256.slice(0, 16)}…)`,
+        description: `Check ${node.fqdn} holds the new ${purpose.name} certificate (${leaf.expectLeaf[0] ? `${leaf.expectLeaf[0].slice(0, 16)}…` : `the leaf in ${leaf.leafFrom!.chainFile}`})`,
         command: `show cert own ${purpose.name}`,
         reason: 'DOMAIN.md §3 install 5: verify each node has the new certificate',
       });

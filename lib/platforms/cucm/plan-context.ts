@@ -19,6 +19,7 @@ import {
 import { Draft, StepGraph } from '../../plan/step-graph';
 import { PlanFinding, StepCertificate } from '../../plan/types';
 import { CucmStep } from './types';
+import { requestFingerprint } from './issued-steps';
 
 export interface PlanOptions {
   /** Facts of a declared certificate file, by its declared path. */
@@ -107,10 +108,10 @@ export class PlanContext {
     return ca;
   }
 
-  /** Leaf, then the CA's intermediates from the root's child down, then the root. */
+  /** Leaf, then the CA's intermediates from the root's child down, then the root (an issued certificate: no leaf yet). */
   chainFacts(cert: CertificateDecl): CertificateFacts[] {
     const ca = this.ca(cert.ca);
-    return [cert.certificate, ...ca.intermediates, ca.root].map((p) => this.opts.facts(p));
+    return [...(cert.certificate !== undefined ? [cert.certificate] : []), ...ca.intermediates, ca.root].map((p) => this.opts.facts(p));
   }
 
   ref(path: string): StepCertificate {
@@ -130,9 +131,10 @@ export class PlanContext {
     return groups.flatMap((g) => g.certificates.flatMap((c) => this.certFingerprints(c)));
   }
 
-  /** The leaf and its chain: what re-runs the steps that serve this one certificate. */
+  /** The leaf (an issued certificate: its request, ./issued-steps.ts) and its chain: what re-runs the steps that serve this one certificate. */
   certFingerprints(cert: CertificateDecl): string[] {
-    return this.chainFacts(cert).map((f) => f.sha256);
+    const request = requestFingerprint(this, cert);
+    return [...(request !== undefined ? [request] : []), ...this.chainFacts(cert).map((f) => f.sha256)];
   }
 
   add(step: DraftStep): string {

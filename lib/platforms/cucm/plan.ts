@@ -3,12 +3,13 @@
  * Pure: same declarations and certificate facts in, byte-identical plan out.
  */
 import { PREFLIGHT_SERVICES } from '../../catalog';
-import { CertificateDecl, Declarations, NodeDecl, nodePlatform, nodesInRolloutOrder } from '../../model';
+import { CertificateDecl, Declarations, NodeDecl, isIssuedCertificate, nodePlatform, nodesInRolloutOrder } from '../../model';
 import { PLAN_FORMAT_VERSION } from '../../plan/types';
 import { SchedulePhase, scheduleOf } from '../../plan/schedule';
 import { scheduleRestarts } from './availability';
 import { cucmStepSeconds } from './timing';
-import { ClusterPlan, CucmStep, PlanNode } from './types';
+import { ClusterPlan, CucmStep, PlanCertificate, PlanNode } from './types';
+import { issuedPlanCertificate, issuedPlanFields, signStepsOf } from './issued-steps';
 import { validateDeclarations } from './validate';
 import { Gates, Group, PlanContext, PlanOptions } from './plan-context';
 import { addIdentityUpload, addManualAfter, addPeerTomcatResync, addVerifies } from './certificate-steps';
@@ -37,7 +38,8 @@ function build(ctx: PlanContext): ClusterPlan {
   // Every identity upload before any restart: the uploads of a cluster go together (DOMAIN.md §3 install 3),
   // and a REST upload must not meet a Tomcat restart on its node.
   const uploadsByGroup = groups.map((g) => g.certificates.map((c) => addIdentityUpload(ctx, c, g, gates, isa)));
-  groups.forEach((g, i) => addManualBeforeUpload(ctx, g, uploadsByGroup[i], gates));
+  // Checks before the upload also come before an issued certificate is signed (CallManager: the phones trust TVS).
+  groups.forEach((g, i) => addManualBeforeUpload(ctx, g, [...uploadsByGroup[i], ...signStepsOf(ctx, g)], gates));
   const allUploads = uploadsByGroup.flat().map((u) => u.id);
   const ssoGroupEnds: string[] = [];
   const verifiesByCert = new Map<CertificateDecl, string[]>();
@@ -133,7 +135,8 @@ function addClusterGates(ctx: PlanContext, groups: Group[]): Gates {
 
 /** Before the window: the checks and the window's confirmation; after it: the clean-up and its wait. */
 export function cucmPhase(step: Pick<CucmStep, 'id' | 'kind'>): SchedulePhase {
-  if (step.kind === 'preflight' || step.id === 'manual/maintenance-window') return 'before';
+  // A CSR made on the node and its signature touch no service: before the window (an approval may take days).
+  if (step.kind === 'preflight' || step.kind === 'generate-csr' || step.kind === 'sign' || step.id === 'manual/maintenance-window') return 'before';
   return step.kind === 'cleanup' ? 'after' : 'in';
 }
 
@@ -163,13 +166,15 @@ function finish(ctx: PlanContext, groups: Group[]): ClusterPlan {
       ],
     },
     purposes: groups.flatMap((g) => g.purposes.map((p) => p.name)).sort(),
+    ...issuedPlanFields(ctx),
     certificates: groups.flatMap((g) =>
-      g.certificates.map((c) => {
-        const f = ctx.opts.facts(c.certificate);
+      g.certificates.map((c): PlanCertificate => {
+        if (isIssuedCertificate(c)) return issuedPlanCertificate(ctx, c);
+        const f = ctx.opts.facts(c.certificate!);
         return {
           purpose: c.purpose,
           distribution: c.distribution,
-          file: ctx.opts.fileRef(c.certificate),
+          file: ctx.opts.fileRef(c.certificate!),
           subject: f.subject,
           issuer: f.issuer,
           dnsNames: f.dnsNames,

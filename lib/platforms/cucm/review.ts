@@ -5,7 +5,8 @@
 import { getPurpose } from '../../catalog';
 import { SEED_CLEANUP_WAIT_SECONDS } from './cleanup-steps';
 import { aboutDuration, renderScheduleSection, windowHeadline } from '../../plan/schedule-review';
-import { CUCM_STEP_KINDS, ClusterPlan } from './types';
+import { CUCM_OPTIONAL_STEP_KINDS, CUCM_STEP_KINDS, ClusterPlan } from './types';
+import { issuedCertificateReview, issuedWarnings } from './issued-review';
 
 const KIND_ORDER = CUCM_STEP_KINDS;
 
@@ -25,7 +26,7 @@ export function renderReview(plan: ClusterPlan): string {
   out.push(`| Cluster | ${c.name} (security mode ${c.securityMode}, SSO ${c.sso ? 'on' : 'off'}) |`);
   out.push(`| Purposes | ${plan.purposes.join(', ') || 'none (trust entries only)'} |`);
   out.push(`| Nodes touched | ${touched.length} of ${c.nodes.length}: ${touched.map((n) => n.fqdn).join(', ')} |`);
-  out.push(`| Steps | ${steps.length}: ${KIND_ORDER.map((k) => `${steps.filter((s) => s.kind === k).length} ${k}`).join(', ')} |`);
+  out.push(`| Steps | ${steps.length}: ${KIND_ORDER.filter((k) => !CUCM_OPTIONAL_STEP_KINDS.has(k) || steps.some((s) => s.kind === k)).map((k) => `${steps.filter((s) => s.kind === k).length} ${k}`).join(', ')} |`);
   out.push(`| Services restarted | ${[...restarts].map(([svc, n]) => `${svc} ×${n}`).join(', ') || 'none'} |`);
   if (plan.schedule) out.push(`| Window (estimate) | ${aboutDuration(plan.schedule.phases.inWindow)}; the whole change ${aboutDuration(plan.schedule.estimatedSeconds)} |`);
   out.push(`| Manual steps | ${manual.length} |`, '');
@@ -33,6 +34,10 @@ export function renderReview(plan: ClusterPlan): string {
   out.push('## Certificates installed', '');
   if (!plan.certificates || plan.certificates.length === 0) out.push('None (trust entries only).');
   for (const cert of plan.certificates ?? []) {
+    if (cert.issued) {
+      out.push(...issuedCertificateReview(plan, cert));
+      continue;
+    }
     out.push(`### ${cert.purpose} (${cert.distribution}) — \`${cert.file}\``, '');
     out.push(`- subject: ${cert.subject}; issuer: ${cert.issuer} (CA \`${cert.ca}\`)`);
     out.push(`- valid ${cert.notBefore} → ${cert.notAfter}; SHA-256 ${cert.sha256}`);
@@ -100,7 +105,7 @@ export function renderReview(plan: ClusterPlan): string {
 
   out.push('## Full order with reasons', '');
   steps.forEach((s, i) => {
-    const cert = 'certificate' in s ? ` — certificate ${s.certificate.subject}, SHA-256 ${s.certificate.sha256}` : '';
+    const cert = 'certificate' in s && s.certificate ? ` — certificate ${s.certificate.subject}, SHA-256 ${s.certificate.sha256}` : s.kind === 'upload-identity' && s.issued ? ` — the issued chain ${s.issued.chainFile}` : '';
     out.push(`${i + 1}. \`${s.id}\` [${s.kind}] on ${s.node}${cert}`);
     out.push(`   - why: ${s.reason}`);
   });
@@ -137,6 +142,7 @@ export function reviewWarnings(plan: ClusterPlan): string[] {
   }
   const cleanupWait = plan.steps.find((s) => s.kind === 'cleanup')?.waitSeconds;
   if (cleanupWait !== undefined) w.push(cleanupRule(cleanupWait));
+  w.push(...issuedWarnings(plan));
   for (const f of plan.warnings) w.push(`${f.severity.toUpperCase()} ${f.code}: ${f.message}`);
   return w;
 }

@@ -37,7 +37,7 @@ const WILDCARD_REASON =
  */
 export function addXmppWildcards(ctx: PlanContext, g: Group, ends: readonly string[]): void {
   if (g.family !== 'cup-xmpp-s2s') return;
-  const wildcards = g.certificates.some((c) => ctx.opts.facts(c.certificate).dnsNames.some((d) => d.startsWith('*.')));
+  const wildcards = g.certificates.some((c) => c.certificate !== undefined && ctx.opts.facts(c.certificate).dnsNames.some((d) => d.startsWith('*.')));
   if (!wildcards) return;
   const impPub = publisherOf(ctx.cluster, 'imp') ?? ctx.publisher();
   const label = g.purposes.map((p) => p.name).join('+');

@@ -4,6 +4,7 @@
  */
 import { CallManagerGroupDecl, ImpSubclusterDecl, NodeApi, NodeRole, SecurityMode } from '../../model';
 import { PlanEnvelope, PlanNodeBase, SharedStep, StepBase, StepCertificate } from '../../plan/types';
+import type { IssuerDecl } from '../../issuers/types';
 
 /** Platform administrative web service and Tomcat run; on the publisher, the security mode is the declared one. */
 export interface PreflightStep extends StepBase {
@@ -22,15 +23,86 @@ export interface UploadTrustStep extends StepBase {
   readonly certificate: StepCertificate;
 }
 
-/** The leaf: once on the publisher (multi-server), or on its node. */
-export interface UploadIdentityStep extends StepBase {
+interface UploadIdentityBase extends StepBase {
   readonly kind: 'upload-identity';
-  readonly certificate: StepCertificate;
   /** Intermediates then root, as the REST API wants them after the leaf. */
   readonly chain: readonly StepCertificate[];
   readonly distribution: 'multi-server' | 'single-server';
   /** Multi-server: every node the upload must reach (its SAN list). */
   readonly distributeTo?: readonly string[];
+}
+
+/** The leaf of a declared file: its fingerprint is known when planning. */
+export interface UploadSignedIdentityStep extends UploadIdentityBase {
+  readonly certificate: StepCertificate;
+  readonly issued?: undefined;
+}
+
+/** The leaf an issuer signs at apply time (./kinds/sign.ts): read from the chain file the sign step wrote. */
+export interface UploadIssuedIdentityStep extends UploadIdentityBase {
+  readonly certificate?: undefined;
+  readonly issued: IssuedLeafRef;
+}
+
+/** The leaf: once on the publisher (multi-server), or on its node. */
+export type UploadIdentityStep = UploadSignedIdentityStep | UploadIssuedIdentityStep;
+
+/** Where an issued leaf is, once signed: files next to plan.json (public: a CSR, a chain). */
+export interface IssuedLeafRef {
+  /** The chain the sign step writes (PEM, leaf first), relative to plan.json. */
+  readonly chainFile: string;
+  /** The CSR it was signed from, relative to plan.json. */
+  readonly csrFile: string;
+}
+
+/** Key and usage a CSR requests (DOMAIN.md §2 key-usage table: the union over the platforms it covers). */
+export interface CsrKeyRequest {
+  readonly keyType: 'RSA' | 'EC';
+  /** RSA modulus bits, or the EC curve size (256: P-256). */
+  readonly keyLength: number;
+  readonly hash: 'SHA-256' | 'SHA-384' | 'SHA-512';
+  readonly keyUsage: readonly string[];
+  readonly extendedKeyUsage: readonly string[];
+}
+
+/**
+ * The node generates a key and a CSR (DOMAIN.md §3 "CSR", §6 `set csr gen` / POST …/csr): the key
+ * never leaves the node; the CSR (public) is written next to plan.json.
+ */
+export interface GenerateCsrStep extends StepBase, CsrKeyRequest {
+  readonly kind: 'generate-csr';
+  /** The certificate unit: the purpose. */
+  readonly unit: string;
+  readonly distribution: 'multi-server' | 'single-server';
+  /** `cli`: `set csr gen <unit>` then `show csr own <unit>` (this server, CN = FQDN); `rest`: POST …/certmgr/config/csr (multi-server, other names). */
+  readonly api: NodeApi;
+  readonly commonName: string;
+  /** The CSR's DNS subjectAltNames, the CN first: what the issuer signs, exactly (DOMAIN.md §5). */
+  readonly altNames: readonly string[];
+  /** Multi-server: the nodes the platform distributes the certificate (and the key) to. */
+  readonly distributeTo?: readonly string[];
+  /** Where the CSR is written, relative to plan.json. */
+  readonly csrFile: string;
+  /** The request's renewal generation: raising it makes a fresh CSR (a new key). */
+  readonly renewalGeneration: number;
+}
+
+/** The issuer signs the node's CSR (lib/issuers); the chain (public) is written next to plan.json. */
+export interface SignStep extends StepBase {
+  readonly kind: 'sign';
+  /** The declared issuer (the plan's `issuers`). */
+  readonly issuer: string;
+  readonly issuerKind: string;
+  readonly commonName: string;
+  /** The CSR's SANs: the leaf must carry exactly these. */
+  readonly altNames: readonly string[];
+  /** The CSR the generate-csr step wrote, relative to plan.json. */
+  readonly csrFile: string;
+  /** Where the signed chain goes (PEM, leaf first), relative to plan.json. */
+  readonly chainFile: string;
+  /** The declared CA (root first, then each intermediate) the leaf must chain to: what the trust store gets. */
+  readonly caChain: readonly StepCertificate[];
+  readonly renewalGeneration: number;
 }
 
 /** One service restart on one node. */
@@ -52,12 +124,15 @@ export interface CleanupStep extends StepBase {
   readonly keep: readonly string[];
 }
 
-export type CucmStep = SharedStep | PreflightStep | UploadTrustStep | UploadIdentityStep | RestartServiceStep | CleanupStep;
+export type CucmStep = SharedStep | PreflightStep | GenerateCsrStep | SignStep | UploadTrustStep | UploadIdentityStep | RestartServiceStep | CleanupStep;
 
 export type CucmStepKind = CucmStep['kind'];
 
 /** Every kind a CUCM plan uses, in the order PLAN.md counts them. */
-export const CUCM_STEP_KINDS: readonly CucmStepKind[] = ['preflight', 'manual', 'upload-trust', 'upload-identity', 'restart-service', 'verify', 'cleanup'];
+export const CUCM_STEP_KINDS: readonly CucmStepKind[] = ['preflight', 'manual', 'generate-csr', 'sign', 'upload-trust', 'upload-identity', 'restart-service', 'verify', 'cleanup'];
+
+/** Kinds PLAN.md counts only when the plan has them (a plan of signed files has none). */
+export const CUCM_OPTIONAL_STEP_KINDS: ReadonlySet<CucmStepKind> = new Set<CucmStepKind>(['generate-csr', 'sign']);
 
 export interface PlanNode extends PlanNodeBase {
   readonly role: NodeRole;
@@ -67,7 +142,37 @@ export interface PlanNode extends PlanNodeBase {
   readonly peerOf?: string;
 }
 
-export interface PlanCertificate {
+/** A certificate the change installs: a declared file (its facts known), or issued at apply time (`issued`). */
+export type PlanCertificate = PlanSignedCertificate | PlanIssuedCertificate;
+
+export interface PlanIssuedCertificate {
+  readonly purpose: string;
+  readonly distribution: 'multi-server' | 'single-server';
+  /** Name of the declared CA whose chain goes into the trust store. */
+  readonly ca: string;
+  /** FQDNs of the nodes that get it. */
+  readonly covers: readonly string[];
+  /** What is requested from whom: the leaf exists only after the sign step. */
+  readonly issued: {
+    readonly issuer: string;
+    readonly issuerKind: string;
+    /** Lab issuers sign for rehearsals only. */
+    readonly rehearsalOnly: boolean;
+    /** The node that generates the CSR and keeps the key. */
+    readonly csrNode: string;
+    readonly commonName: string;
+    readonly altNames: readonly string[];
+    readonly renewalGeneration: number;
+    readonly csrFile: string;
+    readonly chainFile: string;
+    /** Fingerprint of the request (declaration, issuer, generation): the trigger of its steps. */
+    readonly request: string;
+  };
+  readonly file?: undefined;
+}
+
+export interface PlanSignedCertificate {
+  readonly issued?: undefined;
   readonly purpose: string;
   readonly distribution: 'multi-server' | 'single-server';
   /** Relative to plan.json. */
@@ -96,6 +201,13 @@ export interface ClusterPlan extends PlanEnvelope<'cucm', CucmStep, PlanNode> {
     readonly impSubclusters?: readonly ImpSubclusterDecl[];
   };
   readonly purposes: readonly string[];
+  /**
+   * The issuers the sign steps use, as declared (no secret: variable names and files), their paths
+   * relative to `issuerBaseDir`. Only in plans with issued certificates.
+   */
+  readonly issuers?: readonly IssuerDecl[];
+  /** The folder (relative to plan.json) the issuers' paths start from and their programs run in: the inventory's. */
+  readonly issuerBaseDir?: string;
   /** The certificates the change installs, for the reviewer: names, dates, fingerprints, nodes. */
   readonly certificates: readonly PlanCertificate[];
 }

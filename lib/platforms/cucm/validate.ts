@@ -19,6 +19,7 @@ export function validateDeclarations(decls: Declarations, facts?: CertificateFac
     cas.add(ca.name);
   }
 
+  const issuers = new Set((decls.issuers ?? []).map((d) => d.name));
   const seen = new Map<string, number>();
   decls.certificates.forEach((cert, i) => {
     const at = `certificates[${i}] (${cert.purpose} for cluster '${cert.cluster}')`;
@@ -27,6 +28,9 @@ export function validateDeclarations(decls: Declarations, facts?: CertificateFac
     if (!cluster) problems.push(`${at}: cluster '${cert.cluster}' is not declared: declare it or fix the name (${[...clusters.keys()].join(', ') || 'none declared'})`);
     if (!purpose) problems.push(`${at}: unknown purpose '${cert.purpose}': use one of ${purposeNames().join(', ')}`);
     if (!cas.has(cert.ca)) problems.push(`${at}: certificate authority '${cert.ca}' is not declared: declare it under certificateAuthorities`);
+    if (cert.issuer !== undefined && !issuers.has(cert.issuer)) {
+      problems.push(`${at}: issuer '${cert.issuer}' is not declared: declare it under issuers (${[...issuers].join(', ') || 'none declared'})`);
+    }
     if (!cluster || !purpose) return;
 
     const platformsHere = new Set(cluster.nodes.map(nodePlatform));
@@ -51,7 +55,7 @@ export function validateDeclarations(decls: Declarations, facts?: CertificateFac
       const key = `${cert.cluster}/${purpose.name}/*`;
       if (seen.has(key)) problems.push(`${at}: a second multi-server ${purpose.name} certificate for cluster '${cert.cluster}': declare one`);
       seen.set(key, i);
-      if (facts) {
+      if (facts && cert.certificate !== undefined) {
         const f = facts(cert.certificate);
         const sans = new Set(f.dnsNames.map((d) => d.toLowerCase()));
         for (const node of multiServerCoverage(cluster, purpose)) {
@@ -109,7 +113,7 @@ export function callManagerWithTvs(decls: Pick<Declarations, 'clusters' | 'certi
     if (tvs && mine.some((c) => findPurpose(c.purpose)?.family === 'CallManager')) {
       out.push({
         cluster: cluster.name,
-        certificate: tvs.certificate,
+        certificate: tvs.certificate ?? `${tvs.purpose} issued by ${tvs.issuer}`,
         message: `Cluster '${cluster.name}' replaces CallManager and TVS in one change: this breaks the trust list (ITL) on every phone. Split them into two changes and reset the phones in between`,
       });
     }

@@ -8,6 +8,7 @@ import type { CucmStep, RestartServiceStep, UploadIdentityStep } from '../types'
 import { StepContext } from '../../../executor/context';
 import { identityTargets } from '../../../executor/plan-file';
 import { readJournal } from '../../../executor/state-files';
+import { issuedLeafSha256 } from './issued-files';
 
 /** A port of the restarted service that must present `expect` once the service restarted. */
 export interface PortEvidence {
@@ -32,11 +33,14 @@ export function portEvidence(ctx: StepContext, step: RestartServiceStep, uploads
   for (const u of uploads) {
     const purpose = findPurpose(u.purpose);
     if (!purpose) continue;
+    const expect = uploadedLeafSha256(ctx, u);
+    // An issued leaf not signed yet: its upload has not run, so nothing proves a restart.
+    if (expect === undefined) continue;
     for (const p of purpose.ports.filter((x) => x.servedBy === step.service)) {
       out.push({
         port: { name: p.name, port: node.ports[p.name] ?? p.port, handshake: p.handshake },
         keyType: purpose.keyType,
-        expect: u.certificate.sha256,
+        expect,
         purpose: u.purpose,
       });
     }
@@ -86,4 +90,9 @@ function trustUploadsBefore(ctx: StepContext, step: RestartServiceStep): CucmSte
     queue.push(...s.dependsOn);
   }
   return out;
+}
+
+/** The leaf an identity upload installs: planned, or (issued) read from the chain its sign step wrote. */
+export function uploadedLeafSha256(ctx: StepContext, u: UploadIdentityStep): string | undefined {
+  return u.issued === undefined ? u.certificate.sha256 : issuedLeafSha256(ctx.loaded, u.issued.chainFile);
 }

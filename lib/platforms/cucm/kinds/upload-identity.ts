@@ -9,12 +9,12 @@ import { StepFailure } from '../../../executor/errors';
 import { fp, identityFingerprint, uploadIdentity } from '../../../executor/node-certificates';
 import { ALREADY_DONE, StepOutcome } from '../../../executor/outcome';
 import { identityTargets, readStepCertificate } from '../../../executor/plan-file';
+import { readChainFile } from './issued-files';
 
 export async function run(ctx: StepContext<UploadIdentityStep>): Promise<StepOutcome> {
   const { step } = ctx;
-  const want = step.certificate.sha256;
+  const { leaf, sha256: want } = leafOf(ctx, step);
   const targets = identityTargets(step.node, step.distributeTo);
-  const leaf = readStepCertificate(ctx.loaded, step.certificate);
   const chain = step.chain.map((c) => readStepCertificate(ctx.loaded, c));
 
   const before = await holders(ctx, targets, step.purpose);
@@ -46,4 +46,12 @@ export async function run(ctx: StepContext<UploadIdentityStep>): Promise<StepOut
 async function holders(ctx: StepContext, nodes: readonly string[], unit: string): Promise<Map<string, string | undefined>> {
   const values = await Promise.all(nodes.map((n) => identityFingerprint(ctx, n, unit)));
   return new Map(nodes.map((n, i) => [n, values[i]]));
+}
+
+/** The leaf to upload: the declared file, or the chain the sign step wrote (its fingerprint known only now). */
+function leafOf(ctx: StepContext<UploadIdentityStep>, step: UploadIdentityStep): { leaf: string; sha256: string } {
+  if (step.issued === undefined) return { leaf: readStepCertificate(ctx.loaded, step.certificate), sha256: step.certificate.sha256 };
+  const chain = readChainFile(ctx.loaded, step.issued.chainFile);
+  if (!chain) throw new StepFailure(`${step.issued.chainFile} does not exist: the sign step writes it; apply again (it runs first)`);
+  return { leaf: chain.pems[0], sha256: chain.leaf.sha256 };
 }
