@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, results written to bench/results.json (not committed).
  * Figures are medians of several runs: this machine is shared and noisy.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchLauncher } from './launcher';
@@ -21,6 +21,7 @@ async function main() {
     ['pki', './pki', 'benchPki'],
     ['executor', './executor', 'benchExecutor'],
     ['window', './window', 'benchWindow'],
+    ['rehearsalWindow', './rehearsal-window', 'benchRehearsalWindow'],
   ] as const) {
     if (existsSync(join(__dirname, `${file}.ts`))) benches.push([name, (s) => require(file)[fn](s)]);
   }
@@ -37,7 +38,9 @@ async function main() {
     rmSync(scratch, { recursive: true, force: true });
   }
   const file = join(ROOT, 'bench', 'results.json');
-  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  // `npm run bench NAME`: the other benches' last figures stay in the file.
+  const earlier = only.length > 0 && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  writeFileSync(file, JSON.stringify({ ...earlier, ...results }, null, 2) + '\n');
   process.stdout.write(`results written to ${file}\n`);
 }
 

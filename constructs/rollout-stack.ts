@@ -11,6 +11,7 @@ import { CertificateAuthority } from './certificate-authority';
 import { CmsCertificate } from './cms-certificate';
 import { CmsCluster } from './cms-cluster';
 import { CucmCluster } from './cucm-cluster';
+import { Issuer } from './issuer';
 import { StepResourceType } from './enums';
 import { ServiceCertificate } from './service-certificate';
 import { StepResource } from './step-resource';
@@ -113,6 +114,7 @@ export class RolloutStack extends TerraformStack {
         trustEntries: pick(TrustEntry.isTrustEntry).map((c) => c._decl),
         cmsClusters: cmsClusters.map((c) => c._decl),
         cmsCertificates: pick(CmsCertificate.isCmsCertificate).map((c) => c._decl),
+        issuers: pick(Issuer.isIssuer).map((c) => c._decl),
       },
       baseDir: this.props.baseDir ?? process.cwd(),
     };

@@ -4,6 +4,7 @@ import { CertificateDecl, throwIfProblems } from '../lib/model';
 import { CertificateAuthority } from './certificate-authority';
 import { CucmCluster } from './cucm-cluster';
 import { CertificatePurpose, Distribution } from './enums';
+import { Issuer } from './issuer';
 
 const CERT_SYMBOL = Symbol.for('uc-cert-rollout.ServiceCertificate');
 
@@ -33,12 +34,38 @@ export interface ServiceCertificateProps {
   readonly node?: string;
 
   /**
-   * The CA-signed certificate (PEM or DER file).
+   * The CA-signed certificate (PEM or DER file), signed from a CSR the node made earlier.
+   * Exactly one of `certificate` and `issuer`.
+   *
+   * @default - none: `issuer` signs a CSR the plan has the node generate
    */
-  readonly certificate: string;
+  readonly certificate?: string;
 
   /**
-   * The CA that issued it.
+   * The issuer that signs the CSR the plan has the node generate (the real certificate path: no
+   * private key leaves the node). Exactly one of `certificate` and `issuer`.
+   *
+   * @default - none: `certificate` is the signed file
+   */
+  readonly issuer?: Issuer;
+
+  /**
+   * Issued certificates: raise it to request a new certificate from a fresh CSR (a re-apply
+   * with the same generation never requests a second one).
+   *
+   * @default 0
+   */
+  readonly renewalGeneration?: number;
+
+  /**
+   * Issued certificates: SAN DNS names to request besides the ones the platform puts in.
+   *
+   * @default - none
+   */
+  readonly extraNames?: string[];
+
+  /**
+   * The CA whose chain goes into the trust store (the one that issued the certificate).
    */
   readonly ca: CertificateAuthority;
 
@@ -71,7 +98,7 @@ export class ServiceCertificate extends Construct {
     super(scope, id);
     Object.defineProperty(this, CERT_SYMBOL, { value: true });
     const at = `ServiceCertificate '${id}'`;
-    this._decl = buildCertificate({ ...props, cluster: props.cluster.name, ca: props.ca.name }, at);
+    this._decl = buildCertificate({ ...props, cluster: props.cluster.name, ca: props.ca.name, issuer: props.issuer?.name }, at);
     // Only a construct knows the cluster here; the inventory's is checked when planned.
     const node = this._decl.node;
     throwIfProblems([

@@ -31,7 +31,7 @@ export async function reconcile(opts: Omit<RunStepOptions, 'stepId'>): Promise<R
   }
   for (const step of loaded.plan.steps) {
     if (step.kind !== 'verify' || finished.includes(step.id)) continue;
-    await runner.run(step);
+    await runner.run(step, [], true);
     verified.push(step.id);
   }
   return { finished, verified };

@@ -97,7 +97,13 @@ export class StepRunner {
     return this.finished.has(step.id) || readJournal(this.loaded, step) !== undefined;
   }
 
-  async run(step: PlanStep, path: readonly string[] = []): Promise<StepOutcome> {
+  /**
+   * Runs one step. `recheck` (reconcile's verify pass) checks the node even when later steps
+   * have finished; otherwise a step that later steps already built on is done: re-running a
+   * precondition after the change moved on (a tainted `database cluster status` check after the
+   * cluster was removed) would fail, and re-running a change under later ones could undo them.
+   */
+  async run(step: PlanStep, path: readonly string[] = [], recheck = false): Promise<StepOutcome> {
     kindOf(this.loaded, step);
     for (const id of this.opts.dependencies === 'ignore' ? [] : step.dependsOn) {
       const dependency = findStep(this.loaded, id);
@@ -116,10 +122,15 @@ export class StepRunner {
     });
     try {
       // Another run of this step held the lock and finished it meanwhile: not again.
-      const other = readJournal(this.loaded, step);
+      const other = lock.waited ? readJournal(this.loaded, step) : undefined;
       if (other && Date.parse(other.doneAt) >= asked) {
         this.finished.add(step.id);
         return { changed: false, summary: `finished by another run at ${other.doneAt}: ${other.summary}` };
+      }
+      const later = recheck ? undefined : this.finishedDependent(step);
+      if (later) {
+        this.finished.add(step.id);
+        return { changed: false, summary: `already done: ${later}, which runs after it, finished for this plan` };
       }
       const outcome = await this.execute(step);
       writeJournal(this.loaded, step, outcome.changed, outcome.summary, new Date(this.now()));
@@ -128,6 +139,20 @@ export class StepRunner {
     } finally {
       lock.release();
     }
+  }
+
+  /**
+   * A step that depends on this one and finished after it, both for this version of the plan:
+   * the change has built on this step (Terraform re-runs it only because it was tainted by a kill).
+   */
+  private finishedDependent(step: PlanStep): string | undefined {
+    const own = readJournal(this.loaded, step);
+    if (!own) return undefined;
+    return this.loaded.plan.steps.find((s: PlanStep) => {
+      if (!s.dependsOn.includes(step.id)) return false;
+      const theirs = readJournal(this.loaded, s);
+      return theirs !== undefined && theirs.doneAt >= own.doneAt;
+    })?.id;
   }
 
   private async execute(step: PlanStep): Promise<StepOutcome> {

@@ -10,6 +10,8 @@ import { LoadedPlan } from './plan-file';
 import { ensurePrivateDir, stateDir } from './state-files';
 
 export interface StepLock {
+  /** Another live run held the lock first: this one waited for it. */
+  readonly waited: boolean;
   release(): void;
 }
 
@@ -45,13 +47,13 @@ export async function acquireStepLock(
   ensurePrivateDir(join(stateDir(loaded), 'locks'));
   const file = lockFile(loaded, id);
   const deadline = opts.now() + opts.waitMs;
-  let told = false;
+  let waited = false;
   for (;;) {
     try {
       const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, JSON.stringify({ pid: process.pid, since: new Date(opts.now()).toISOString() }));
       closeSync(fd);
-      return { release: () => rmSync(file, { force: true }) };
+      return { waited, release: () => rmSync(file, { force: true }) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
@@ -66,8 +68,8 @@ export async function acquireStepLock(
         `step ${id} is already running${pid ? ` (process ${pid})` : ''}: wait for it to finish, or stop it, then apply again (its lock is ${file})`,
       );
     }
-    if (!told) opts.log(`waiting for another run of ${id}${pid ? ` (process ${pid})` : ''} to finish`);
-    told = true;
+    if (!waited) opts.log(`waiting for another run of ${id}${pid ? ` (process ${pid})` : ''} to finish`);
+    waited = true;
     await opts.sleep(Math.min(500, Math.max(1, deadline - opts.now())));
   }
 }

@@ -141,7 +141,7 @@ function checkSource(c: Record<string, unknown>, where: string): (string | undef
     return [`${where} has both certificate and issuer: give certificate (a file signed from a CSR the node made) or issuer (the plan has the node make the CSR and the issuer sign it), not both`];
   }
   if (!hasFile && !hasIssuer) {
-    return [`${where} has neither certificate nor issuer: give issuer: <a declared issuer> (the CSR is made on the node) or certificate: <file> (signed from a CSR the node made)`];
+    return [`${where}.certificate must be a file path (signed from a CSR the node made), or give issuer: <a declared issuer> instead (the plan has the node make the CSR and the issuer sign it); neither is given`];
   }
   if (hasFile) {
     return [

@@ -58,6 +58,17 @@ export function asap<S extends SchedulableStep>(steps: readonly S[], seconds: (s
   return times;
 }
 
+/**
+ * The makespan (first step's start to last step's end) and the peak parallelism of `steps` under
+ * any duration function: the same computation as the plan's schedule, for another model of the
+ * durations (a rehearsal's scaled timing model, bench figures). Durations may be fractions.
+ */
+export function makespanOf<S extends SchedulableStep>(steps: readonly S[], seconds: (s: S) => number): { seconds: number; peakParallelism: number; times: Map<string, StepTimes> } {
+  const times = asap(steps, seconds);
+  const all = [...times.values()];
+  return { seconds: Math.max(0, ...all.map((t) => t.end)), peakParallelism: peak(all), times };
+}
+
 export function scheduleOf<S extends SchedulableStep>(steps: readonly S[], seconds: (s: S) => number, phase: (s: S) => SchedulePhase): PlanSchedule {
   const times = asap(steps, seconds);
   const end = (s: S) => times.get(s.id)!.end;

@@ -41,6 +41,9 @@ export function declaredClusters(decls: Declarations): { readonly name: string; 
   if (twice.length > 0) {
     throw new DeclarationError(twice.map((n) => `Cluster '${n}' is declared twice (every cluster, CUCM or Meeting Server, is its own stack): give each cluster a unique name`));
   }
+  // A platform's planner checks its declarations; one with no cluster is checked here, so a
+  // certificate for an undeclared cluster is refused rather than silently left out.
+  for (const platform of PLATFORMS) if (!all.some((c) => c.platform === platform)) platform.validate(decls);
   return all;
 }
 

@@ -18,8 +18,18 @@ export interface LabCertificates {
   readonly inventory: string;
   readonly declarations: Declarations;
   readonly baseDir: string;
-  /** Folder holding the leaf keys (the twin looks there, as a node holds the key of its own CSR). */
+  /**
+   * Key-folder mode: the folder holding the leaf keys the twin is told to search (a test
+   * convenience, not how a node behaves). On-node mode (./issued-lab.ts): no CUCM / IM&P leaf
+   * key is ever written there (only Meeting Server keys, which that platform takes as files).
+   */
   readonly keyDir: string;
+  /**
+   * `on-node`: the certificates are issued (CSR on the node, signed at apply time), `inventory`
+   * is the source inventory and `declarations` are planned from `baseDir`; `key-folder` (the
+   * default): leaves signed here from CSRs made here, in a rewritten inventory.
+   */
+  readonly mode?: 'key-folder' | 'on-node';
 }
 
 export async function issueLabCertificates(sourceInventory: string, workDir: string): Promise<LabCertificates> {

@@ -18,10 +18,14 @@ import { loadLabCa } from '../pki';
 import { RunningTwin, startTwin } from '../simulator';
 import { RECONCILE_RESOURCE, synthDeclarations } from '../terraform';
 import { loadInventory } from '../inventory';
+import type { Declarations } from '../model';
 import { signServerCsrs } from './cms-lab-pki';
 import { LabCertificates, issueLabCertificates } from './lab-pki';
+import { issuedLabDeclarations } from './issued-lab';
+import { sha256Fingerprint } from '../pki/fingerprint';
 import { prepareWorkDir } from './work-dir';
 import { ApplyResult, TerraformEvent, checkTerraform, terraformApply, terraformInit } from './terraform';
+import { ApplyClock, WindowMeasure, estimateRehearsalWindow, measureWindow, windowLine } from './window';
 
 export interface RehearsalOptions {
   readonly inventory: string;
@@ -29,9 +33,29 @@ export interface RehearsalOptions {
   readonly workDir: string;
   /** How long each twin restart takes. */
   readonly restartMillis?: number;
+  /**
+   * Run the twin on the timing model × this scale (> 0, ≤ 1) instead of `restartMillis`; each
+   * apply then runs with -parallelism = the schedule's peak and prints estimate against measured (window.ts).
+   */
+  readonly timeScale?: number;
+  /** Executor overhead per step run the scaled estimate adds (window.ts). @default DEFAULT_STEP_OVERHEAD_SECONDS */
+  readonly stepOverheadSeconds?: number;
   /** First loopback address of the twin (tests running side by side use distinct ones). */
   readonly addressBase?: string;
   readonly log?: (line: string) => void;
+  /**
+   * Where the leaves come from. `on-node` (what `npm start` and `ucrollout rehearse` run): every
+   * CUCM / IM&P certificate is issued, the CSR generated on the twin's node, signed by its declared
+   * issuer (or the lab issuer, ./issued-lab.ts), no leaf key outside the nodes. `key-folder`: the lab
+   * CA signs CSRs made here and the twin is told where the keys are (test benches only: not how a
+   * node behaves).
+   * @default 'key-folder' for prepareRehearsal, 'on-node' for rehearse
+   */
+  readonly certificates?: 'on-node' | 'key-folder';
+  /** On-node: `lab` has the lab issuer sign every certificate, also those declared with an issuer this rehearsal cannot reach. */
+  readonly issuer?: 'lab';
+  /** More environment for the applies (an issuer's secrets, read by the variable names it declares). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface NodeCheck {
@@ -50,6 +74,8 @@ export interface RehearsalSummary {
   readonly failed: { resource: string; message: string }[];
   readonly seconds: number;
   readonly checks: NodeCheck[];
+  /** With a time scale: each apply's estimated against measured makespan. */
+  readonly windows?: WindowMeasure[];
 }
 
 /** The environment `terraform apply` needs to rehearse on the twin. */
@@ -66,7 +92,8 @@ export function rehearsalEnv(readyFile: string, credentials: Record<string, stri
 /** A prepared rehearsal: lab certificates, credentials, a running twin and synthesized stacks. */
 export interface RehearsalBench {
   readonly workDir: string;
-  readonly lab: LabCertificates;
+  /** The certificates and declarations the stacks are planned from (replaced by `redeclare`). */
+  lab: LabCertificates;
   readonly credentials: Record<string, string>;
   readonly twin: RunningTwin;
   readonly readyFile: string;
@@ -86,7 +113,9 @@ export interface RehearsalBench {
    * fetched and saves each certificate where the plan wants it. Returns the files written.
    */
   signServerCsrs(cluster: string): Promise<string[]>;
-  apply(cluster: string, onEvent?: (e: TerraformEvent) => void): Promise<ApplyResult>;
+  apply(cluster: string, onEvent?: (e: TerraformEvent) => void, opts?: { parallelism?: number }): Promise<ApplyResult>;
+  /** On-node rehearsals: change the declarations (e.g. raise a renewalGeneration); `synth()` then plans them. */
+  redeclare(change: (d: Declarations) => Declarations): void;
   stop(): Promise<void>;
 }
 
@@ -96,8 +125,13 @@ export async function prepareRehearsal(opts: RehearsalOptions): Promise<Rehearsa
   // Absolute: Terraform runs each step from the stack's folder.
   const workDir = resolve(opts.workDir);
   prepareWorkDir(workDir);
-  log(`1/5 lab CA signs the declared certificates from CSRs (NOT FOR PRODUCTION) → ${opts.workDir}`);
-  const lab = await issueLabCertificates(opts.inventory, workDir);
+  const onNode = opts.certificates === 'on-node';
+  log(
+    onNode
+      ? `1/5 certificates issued on the real path: CSRs generated on the twin's nodes, signed by ${opts.issuer === 'lab' ? 'the lab issuer' : 'the declared issuers (the lab issuer for certificates declared as files)'} (lab: NOT FOR PRODUCTION) → ${opts.workDir}`
+      : `1/5 lab CA signs the declared certificates from CSRs (NOT FOR PRODUCTION) → ${opts.workDir}`,
+  );
+  let lab = onNode ? await issuedLabDeclarations(opts.inventory, workDir, { issuer: opts.issuer }) : await issueLabCertificates(opts.inventory, workDir);
   const cmsClusters = lab.declarations.cmsClusters ?? [];
   const credentials = labCredentials([...lab.declarations.clusters, ...cmsClusters].flatMap((c) => [c.credentials.usernameEnv, c.credentials.passwordEnv]));
   const nodeCount = lab.declarations.clusters.flatMap((c) => c.nodes).length + cmsClusters.flatMap((c) => c.servers).length;
@@ -108,7 +142,9 @@ export async function prepareRehearsal(opts: RehearsalOptions): Promise<Rehearsa
     portMode: 'dynamic',
     addressBase: opts.addressBase,
     restartMillis: opts.restartMillis ?? 500,
-    keyDirs: [lab.keyDir],
+    timeScale: opts.timeScale,
+    // Key-folder benches only: a node holds the keys of its own CSRs, nothing else.
+    ...(onNode ? {} : { keyDirs: [lab.keyDir] }),
     baseDir: lab.baseDir,
     env: { ...process.env, ...credentials },
   });
@@ -134,19 +170,24 @@ export async function prepareRehearsal(opts: RehearsalOptions): Promise<Rehearsa
     stackDir,
     clusters: [...lab.declarations.clusters.map((c) => c.name), ...cmsClusters.map((c) => c.name)],
     async synth() {
-      const { declarations, baseDir } = loadInventory(lab.inventory);
+      const { declarations, baseDir } = onNode ? lab : loadInventory(lab.inventory);
       synthDeclarations(declarations, { outdir, baseDir });
+    },
+    redeclare(change) {
+      if (!onNode) throw new Error('redeclare: a key-folder rehearsal plans its rewritten inventory; change that file instead');
+      lab = { ...lab, declarations: change(lab.declarations) };
+      bench.lab = lab;
     },
     plan: (cluster) => onPlatform<ClusterPlan>(cluster, 'cucm'),
     cmsPlan: (cluster) => onPlatform<CmsClusterPlan>(cluster, 'cms'),
     rolloutPlan: planOf,
-    signServerCsrs: (cluster) => signServerCsrs(bench.cmsPlan(cluster), stackDir(cluster), loadLabCa(join(lab.baseDir, 'ca'))),
-    async apply(cluster, onEvent) {
+    signServerCsrs: (cluster) => signServerCsrs(bench.cmsPlan(cluster), stackDir(cluster), loadLabCa(join(workDir, 'ca'))),
+    async apply(cluster, onEvent, applyOpts) {
       if (!initialized.has(cluster)) {
         await terraformInit(stackDir(cluster));
         initialized.add(cluster);
       }
-      return terraformApply(stackDir(cluster), rehearsalEnv(readyFile, credentials), onEvent);
+      return terraformApply(stackDir(cluster), { ...opts.env, ...rehearsalEnv(readyFile, credentials) }, onEvent, { parallelism: applyOpts?.parallelism });
     },
     stop: () => twin.stop(),
   };
@@ -163,24 +204,35 @@ export async function prepareRehearsal(opts: RehearsalOptions): Promise<Rehearsa
 export async function rehearse(opts: RehearsalOptions): Promise<RehearsalSummary> {
   const log = opts.log ?? (() => undefined);
   const started = Date.now();
-  const bench = await prepareRehearsal(opts);
+  const bench = await prepareRehearsal({ ...opts, certificates: opts.certificates ?? 'on-node' });
   try {
     let steps = 0;
     let ran = 0;
     const failed: ApplyResult['failed'] = [];
     const checks: NodeCheck[] = [];
+    const windows: WindowMeasure[] = [];
     for (const cluster of bench.clusters) {
       let plan = bench.rolloutPlan(cluster);
-      const applyOnce = async (what: string, toRun: number): Promise<boolean> => {
+      const applyOnce = async (what: string, toRun: number, runIds?: ReadonlySet<string>): Promise<boolean> => {
         const of = toRun === plan.steps.length ? `${toRun} steps` : `${toRun} of its ${plan.steps.length} steps to run`;
         log(`4/5 terraform init && terraform apply (${cluster}${what}: ${of}; manual steps confirmed for the rehearsal)`);
         const ids = new Map(plan.steps.map((s) => [stepResourceName(s.id), s.id]));
         let done = 0;
+        const timing = bench.twin.world.timing;
+        const estimate = timing ? estimateRehearsalWindow(plan, timing, opts.stepOverheadSeconds, runIds) : undefined;
+        const clock = new ApplyClock();
         const result = await bench.apply(cluster, (e) => {
+          clock.onEvent(e);
           if (e.type === 'done' && e.resource === RECONCILE_RESOURCE) log('    ✓ reconcile: every step finished, every verify step holds');
           else if (e.type === 'done') log(`    [${++done}/${toRun}] ✓ ${ids.get(e.resource) ?? e.resource}`);
           if (e.type === 'failed') log(`    ✗ ${ids.get(e.resource) ?? e.resource}: ${e.message}`);
-        });
+        }, { parallelism: estimate?.parallelism });
+        if (estimate) {
+          const measured = measureWindow(cluster, estimate, clock.seconds);
+          windows.push(measured);
+          log(`    ${windowLine(measured)}`);
+          log(`      (the scaled estimate assumed: ${estimate.assumed})`);
+        }
         ran += result.created.length;
         failed.push(...result.failed);
         if (result.exitCode !== 0 && result.failed.length === 0) failed.push({ resource: cluster, message: result.output.slice(-1500) });
@@ -198,19 +250,19 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalSummary
         // Steps of phase 1 with the same id and trigger are not run again: count each version once.
         const toRun = plan.steps.filter((s) => !before.has(`${s.id} ${s.trigger}`)).length;
         steps += toRun;
-        await applyOnce(', phase 2 of 2', toRun);
+        await applyOnce(', phase 2 of 2', toRun, new Set(plan.steps.filter((s) => !before.has(`${s.id} ${s.trigger}`)).map((s) => s.id)));
       }
       log(`5/5 what each node of ${cluster} serves now`);
-      checks.push(...(await checkNodes(plan, bench.twin, log)));
+      checks.push(...(await checkNodes(plan, bench.twin, log, bench.stackDir(cluster))));
     }
-    return { clusters: [...bench.clusters], steps, ran, failed, seconds: (Date.now() - started) / 1000, checks };
+    return { clusters: [...bench.clusters], steps, ran, failed, seconds: (Date.now() - started) / 1000, checks, ...(windows.length > 0 ? { windows } : {}) };
   } finally {
     await bench.stop();
   }
 }
 
 /** Over a TLS connection of our own to each verified port: what the node presents, against the plan. */
-export async function checkNodes(plan: RolloutPlan, twin: RunningTwin, log: (line: string) => void): Promise<NodeCheck[]> {
+export async function checkNodes(plan: RolloutPlan, twin: RunningTwin, log: (line: string) => void, planDir?: string): Promise<NodeCheck[]> {
   const checks: NodeCheck[] = [];
   for (const step of plan.steps) {
     if (step.kind !== 'verify' || !step.port) continue;
@@ -227,12 +279,22 @@ export async function checkNodes(plan: RolloutPlan, twin: RunningTwin, log: (lin
       subject: leaf.subject,
       issuer: leaf.issuer,
       sha256: leaf.sha256,
-      matchesPlan: leaf.sha256 === step.expectChain[0],
+      matchesPlan: leaf.sha256 === (step.leafFrom ? issuedLeaf(planDir, step.leafFrom.chainFile) : step.expectChain[0]),
     };
     checks.push(check);
     log(`    ${check.matchesPlan ? '✓' : '✗'} ${step.node} ${check.port} (${step.purpose}): ${check.subject}, issued by ${check.issuer}, SHA-256 ${check.sha256.slice(0, 16)}…`);
   }
   return checks;
+}
+
+/** The leaf an issued certificate's sign step wrote (verify steps with `leafFrom`), or undefined. */
+function issuedLeaf(planDir: string | undefined, chainFile: string): string | undefined {
+  if (!planDir) return undefined;
+  try {
+    return sha256Fingerprint(readFileSync(join(planDir, chainFile), 'latin1'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Credentials for the twin and the drivers: the declared variables if set, else throw-away values. */

@@ -4,6 +4,8 @@
  * Cisco Meeting Servers.
  */
 export { startTwin, DEFAULT_RESTART_MILLIS } from './core/twin';
+export { timeScaleProblem, twinTiming } from './core/timing';
+export type { TwinTiming } from './core/timing';
 export type { TwinOptions, RunningTwin } from './core/twin';
 export type { ReadyFile, ReadyNode } from './core/ready-file';
 export { READY_FILE, KNOWN_HOSTS_FILE, HTTPS_CA_FILE, readReadyFile } from './core/ready-file';

@@ -96,6 +96,7 @@ describe('a killed apply finishes on the next one (crash-safe)', () => {
     const run = await applyWithKills(bench, 'lab', 22);
     expect(run.last.exitCode, run.last.output.slice(-3000)).toBe(0);
     expect(run.kills).toBeGreaterThanOrEqual(20);
+    process.stdout.write(`kill test, lab: ${run.kills} kills over ${run.applies} applies\n`);
     await expectFinished(bench, 'lab', bench.rolloutPlan('lab'), run);
   }, 900_000);
 
@@ -115,6 +116,7 @@ describe('a killed apply finishes on the next one (crash-safe)', () => {
     const second = await applyWithKills(bench, cluster, 22);
     expect(second.last.exitCode, second.last.output.slice(-3000)).toBe(0);
     expect(first.kills + second.kills).toBeGreaterThanOrEqual(20);
+    process.stdout.write(`kill test, Meeting Server: ${first.kills} + ${second.kills} kills over ${first.applies} + ${second.applies} applies\n`);
     await expectFinished(bench, cluster, bench.rolloutPlan(cluster), second);
   }, 900_000);
 });

@@ -1,6 +1,6 @@
 /** One run of a step at a time; a lock left by a killed process is taken over; a dependency left undone runs first. */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,5 +81,23 @@ describe('dependencies left undone', () => {
     // reconcile: c had not run; a and b had.
     const result = await reconcile({ planPath: path, env });
     expect(result.finished).toEqual(['manual/c']);
+  });
+});
+
+describe('a step the change already built on', () => {
+  it('is done when a later step finished after it (a tainted precondition is not checked again), unless rechecked', async () => {
+    const path = planDir([manual('manual/a'), manual('manual/b', ['manual/a'])]);
+    const env = { UCROLLOUT_CONFIRM_ALL: '1' };
+    let t = Date.parse('2026-12-01T00:00:00Z');
+    const now = () => (t += 1000);
+    await runStep({ planPath: path, stepId: 'manual/b', env, now });
+    // Terraform re-runs manual/a (tainted by a kill): it is not run again, b built on it.
+    const again = await runStep({ planPath: path, stepId: 'manual/a', env: {}, now });
+    expect(again.summary).toMatch(/already done: manual\/b, which runs after it, finished/);
+    // A new version of the step (its trigger changed, e.g. a new certificate) has not finished: it runs
+    // (here it awaits its confirmation), however far later steps of the old version got.
+    const changed = planDir([{ ...manual('manual/a'), trigger: 'new' }, manual('manual/b', ['manual/a'])]);
+    copyFileSync(changed, path);
+    await expect(runStep({ planPath: path, stepId: 'manual/a', env: {}, now })).rejects.toThrow(/is not confirmed/);
   });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { CMS_STEP_KINDS, CUCM_STEP_KINDS, readRolloutPlan, renderPlanJson, renderReview } from '../../lib/platforms';
 import { EXAMPLE_CERTS, plan as cmsPlan } from '../cms/helpers';
-import { IMP, PUB, plan, step } from './helpers';
+import { IMP, PUB, plan, planOf, scenario, step } from './helpers';
 
 const full = () =>
   plan({
@@ -13,6 +13,14 @@ const full = () =>
     certs: [{ purpose: 'tomcat' }, { purpose: 'CallManager' }, { purpose: 'cup-xmpp' }],
     trustEntries: [{ cluster: 'dc1', name: 'expressway-c-root', certificate: 'ca/expressway-root.pem', stores: ['tomcat-trust'] }],
   });
+
+/** The full scenario's certificates issued by an issuer instead of declared files. */
+const issuedPlan = () => {
+  const s = scenario({ certs: [{ purpose: 'tomcat' }, { purpose: 'CallManager' }] });
+  const certificates = s.decls.certificates.map(({ certificate: _file, ...c }) => ({ ...c, issuer: 'corp-vault', renewalGeneration: 0 }));
+  const issuers = [{ kind: 'vault' as const, name: 'corp-vault', address: 'https://vault.example.com:8200', mount: 'pki', role: 'cucm', tokenEnv: 'VAULT_TOKEN' }];
+  return planOf({ ...s, decls: { ...s.decls, certificates, issuers } });
+};
 
 describe('plan.json', () => {
   it('has formatVersion 2, platform cucm and a steps array, and parses back', () => {
@@ -39,8 +47,12 @@ describe('plan.json', () => {
     const cucmKinds = [...new Set(p.steps.map((s) => s.kind))].sort();
     expect(cucmKinds).toEqual(['cleanup', 'manual', 'preflight', 'restart-service', 'upload-identity', 'upload-trust', 'verify']);
     expect([...new Set(cms.steps.map((s) => s.kind))].sort()).toEqual(['download-file', 'manual', 'mmp', 'upload-file', 'verify']);
-    expect([...new Set([...cucmKinds, ...cms.steps.map((s) => s.kind)])].sort()).toEqual([...new Set([...CUCM_STEP_KINDS, ...CMS_STEP_KINDS])].sort());
-    expect([...CUCM_STEP_KINDS].sort()).toEqual(cucmKinds);
+    // AND a plan of issued certificates (issue 9) adds the CSR made on the node and its signature
+    const issuedKinds = [...new Set(issuedPlan().steps.map((s) => s.kind))].filter((k) => !cucmKinds.includes(k)).sort();
+    expect(issuedKinds).toEqual(['generate-csr', 'sign']);
+    const allCucm = [...cucmKinds, ...issuedKinds].sort();
+    expect([...new Set([...allCucm, ...cms.steps.map((s) => s.kind)])].sort()).toEqual([...new Set([...CUCM_STEP_KINDS, ...CMS_STEP_KINDS])].sort());
+    expect([...CUCM_STEP_KINDS].sort()).toEqual(allCucm);
   });
 
   it('gives every step id, kind, cluster, node (FQDN), purpose, dependsOn, description and command', () => {

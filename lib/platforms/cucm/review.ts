@@ -5,7 +5,7 @@
 import { getPurpose } from '../../catalog';
 import { SEED_CLEANUP_WAIT_SECONDS } from './cleanup-steps';
 import { aboutDuration, renderScheduleSection, windowHeadline } from '../../plan/schedule-review';
-import { CUCM_OPTIONAL_STEP_KINDS, CUCM_STEP_KINDS, ClusterPlan } from './types';
+import { CUCM_STEP_KINDS, ClusterPlan } from './types';
 import { issuedCertificateReview, issuedWarnings } from './issued-review';
 
 const KIND_ORDER = CUCM_STEP_KINDS;
@@ -26,7 +26,7 @@ export function renderReview(plan: ClusterPlan): string {
   out.push(`| Cluster | ${c.name} (security mode ${c.securityMode}, SSO ${c.sso ? 'on' : 'off'}) |`);
   out.push(`| Purposes | ${plan.purposes.join(', ') || 'none (trust entries only)'} |`);
   out.push(`| Nodes touched | ${touched.length} of ${c.nodes.length}: ${touched.map((n) => n.fqdn).join(', ')} |`);
-  out.push(`| Steps | ${steps.length}: ${KIND_ORDER.filter((k) => !CUCM_OPTIONAL_STEP_KINDS.has(k) || steps.some((s) => s.kind === k)).map((k) => `${steps.filter((s) => s.kind === k).length} ${k}`).join(', ')} |`);
+  out.push(`| Steps | ${steps.length}: ${KIND_ORDER.map((k) => `${steps.filter((s) => s.kind === k).length} ${k}`).join(', ')} |`);
   out.push(`| Services restarted | ${[...restarts].map(([svc, n]) => `${svc} ×${n}`).join(', ') || 'none'} |`);
   if (plan.schedule) out.push(`| Window (estimate) | ${aboutDuration(plan.schedule.phases.inWindow)}; the whole change ${aboutDuration(plan.schedule.estimatedSeconds)} |`);
   out.push(`| Manual steps | ${manual.length} |`, '');

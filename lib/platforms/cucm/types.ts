@@ -131,9 +131,6 @@ export type CucmStepKind = CucmStep['kind'];
 /** Every kind a CUCM plan uses, in the order PLAN.md counts them. */
 export const CUCM_STEP_KINDS: readonly CucmStepKind[] = ['preflight', 'manual', 'generate-csr', 'sign', 'upload-trust', 'upload-identity', 'restart-service', 'verify', 'cleanup'];
 
-/** Kinds PLAN.md counts only when the plan has them (a plan of signed files has none). */
-export const CUCM_OPTIONAL_STEP_KINDS: ReadonlySet<CucmStepKind> = new Set<CucmStepKind>(['generate-csr', 'sign']);
-
 export interface PlanNode extends PlanNodeBase {
   readonly role: NodeRole;
   readonly platform: 'cucm' | 'imp';

@@ -7,6 +7,7 @@
  * `initialize` on a server that is not the declared primary, join / connect before the primary
  * initialized, certificates whose files are missing or whose key does not match.
  */
+import { mmpCommandSeconds } from '../core/timing';
 import { certificatesOf, keyMatchesCertificate, verifyAgainstBundle } from './pki';
 import { CmsResult } from './services';
 import { CmsDatabaseCerts, CmsDatabaseRecord } from './state';
@@ -168,7 +169,9 @@ export function databaseInitialize(cw: CmsWorld, fqdn: string): CmsResult {
   db.membership = 'primary';
   db.primary = spec.fqdn;
   db.epoch = cluster.epoch;
-  db.connectedAt = new Date(Date.now() + cw.restartMillis).toISOString();
+  // On the scaled timing model (--time-scale): the model's time of `database cluster initialize`.
+  const settles = cw.twin.timing ? cw.twin.timing.scaled(mmpCommandSeconds(command) ?? 0) : cw.restartMillis;
+  db.connectedAt = new Date(Date.now() + settles).toISOString();
   delete db.failure;
   cw.log(`${spec.fqdn}: database cluster initialize (epoch ${cluster.epoch})`);
   return done(cw, db, command);

@@ -107,7 +107,8 @@ async function runStart(cw: CmsWorld, fqdn: string, service: CmsService, how: 'e
   cw.save();
   cw.log(`${name}: ${service} ${how === 'enable' ? 'enabling' : 'restarting'}`);
   try {
-    await cw.twin.serviceStarting(fqdn, service, how === 'restart' ? cw.restartMillis : cw.restartMillis / 2);
+    const ms = cw.twin.restartMillisOf(name, service);
+    await cw.twin.serviceStarting(fqdn, service, how === 'restart' ? ms : ms / 2);
   } catch (e) {
     record.restarting = false;
     record.failure = `${how} interrupted: the twin stopped`;

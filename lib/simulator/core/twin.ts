@@ -25,6 +25,7 @@ import { clusterCredentials } from './credentials';
 import { BoundPort, SocketRegistry } from './listeners';
 import { HTTPS_CA_FILE, KNOWN_HOSTS_FILE, ReadyFile, ReadyNode, writeHttpsCa, writeKnownHosts, writeReadyFile } from './ready-file';
 import { StateStore } from './state';
+import { twinTiming } from './timing';
 import { TwinLog } from './world';
 
 export interface TwinOptions {
@@ -37,9 +38,19 @@ export interface TwinOptions {
   readonly portMode?: 'standard' | 'dynamic';
   /** How long a service restart takes. @default 2000 */
   readonly restartMillis?: number;
+  /**
+   * Run on the timing model scaled down instead (> 0, ≤ 1): a restart takes the model's seconds of
+   * that service on that node (lib/simulator/core/timing.ts) × 1000 × timeScale ms. @default - restartMillis for every restart
+   */
+  readonly timeScale?: number;
   /** A second place to write the ready file (stateDir/ready.json is always written). */
   readonly readyFile?: string;
-  /** Folders searched for the private keys of uploaded leaf certificates. @default - the state folder only */
+  /**
+   * Folders searched for the private keys of uploaded leaf certificates signed from CSRs made
+   * elsewhere: a test convenience, NOT how a node behaves (a node holds only the keys of the CSRs
+   * it generated, and refuses any other certificate).
+   * @default - none: only the node's own CSRs
+   */
   readonly keyDirs?: readonly string[];
   /** Folder a cluster's relative credentials file starts from. @default - the current folder */
   readonly baseDir?: string;
@@ -75,9 +86,11 @@ export async function startTwin(opts: TwinOptions): Promise<RunningTwin> {
   const store = new StateStore(stateDir);
   const state = await provisionState(store, specs);
   await provisionCms(store, state, cmsSpecs);
-  const keyFinder = new KeyFinder([join(stateDir, 'keys'), ...(opts.keyDirs ?? []).map((d) => resolve(d))]);
+  // A node holds only the keys of its own CSRs; key folders are a test convenience, never the default.
+  const keyFinder = opts.keyDirs && opts.keyDirs.length > 0 ? new KeyFinder(opts.keyDirs.map((d) => resolve(d))) : undefined;
   const log = opts.log ?? (() => undefined);
-  const world = new TwinWorld(specs, state, store, keyFinder, opts.restartMillis ?? DEFAULT_RESTART_MILLIS, log);
+  const timing = opts.timeScale === undefined ? undefined : twinTiming(opts.declarations, opts.timeScale);
+  const world = new TwinWorld(specs, state, store, keyFinder, opts.restartMillis ?? DEFAULT_RESTART_MILLIS, log, timing);
   const cms = new CmsWorld(world, cmsSpecs);
   cms.pruneFiles();
   const sockets = new SocketRegistry();

@@ -7,6 +7,7 @@ import { SecureContext, SecureContextOptions, createSecureContext } from 'node:t
 import { CertInfo, parseCert } from './certificate';
 import { NodeFaults, readNodeFaults, restartHangs } from './faults';
 import { StateStore, TwinState } from './state';
+import type { TwinTiming } from './timing';
 
 export type TwinLog = (line: string) => void;
 
@@ -25,7 +26,14 @@ export class TwinContext {
     readonly store: StateStore,
     readonly restartMillis: number,
     readonly log: TwinLog,
+    /** The timing model scaled down (`--time-scale`): restarts take their modelled time; without it, `restartMillis`. */
+    readonly timing?: TwinTiming,
   ) {}
+
+  /** How long a restart of `service` on the node takes: the scaled timing model, else the one constant. */
+  restartMillisOf(fqdn: string, service: string): number {
+    return this.timing ? this.timing.restartMillis(fqdn, service) : this.restartMillis;
+  }
 
   faults(fqdn: string): NodeFaults {
     return readNodeFaults(this.store.dir, fqdn);

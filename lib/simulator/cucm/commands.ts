@@ -2,6 +2,7 @@
  * The admin CLI's commands (docs/node-interfaces.md), one line in, the vendor's lines out.
  * Dialogues (paste a certificate, confirm a delete) read further lines from the terminal.
  */
+import { compareRelease } from '../../catalog';
 import { certificatePems } from '../../pki/pem';
 import { ShellProgram, Terminal, commandWords } from '../core/cli-shell';
 import { activeVersion, certDetails, certList, networkCluster, securityModeRows, serviceList } from './cli-format';
@@ -152,8 +153,19 @@ async function regenCommand({ world, fqdn, term }: CommandContext, [unit]: strin
   term.print(`Please restart services related to ${unit} for the new certificate to become active.`);
 }
 
+/** From 14SU1 `set csr gen` asks whether to put the OU in the CSR (DOMAIN.md §6). */
+export const CSR_OU_QUESTION_RELEASE = '14.0.1.11000';
+
 async function csrGenCommand({ world, fqdn, term }: CommandContext, [unit]: string[]): Promise<void> {
-  const result = await generateNodeCsr(world, fqdn, unit ?? '');
+  let includeOu = true;
+  if (unit && hostsUnit(world.spec(fqdn), unit) && compareRelease(world.spec(fqdn).decl.version, CSR_OU_QUESTION_RELEASE) >= 0) {
+    term.print('Include OU in CSR (yes|no)?');
+    const answer = (await term.readLine())?.trim().toLowerCase();
+    if (answer === undefined) return;
+    if (answer !== 'yes' && answer !== 'no') return term.print(`ERROR: answer yes or no, got '${answer}'`);
+    includeOu = answer === 'yes';
+  }
+  const result = await generateNodeCsr(world, fqdn, unit ?? '', { includeOu });
   if (!result.ok) return term.print(`ERROR: ${result.error}`);
   term.print(`Successfully Generated CSR for ${unit}.`);
 }

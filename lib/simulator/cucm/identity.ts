@@ -8,7 +8,8 @@ import { findPurpose } from '../../catalog';
 import { csrForKey } from '../../pki/csr';
 import { shortFingerprint } from '../../pki/fingerprint';
 import { generateKeyPem } from '../../pki/keys';
-import { CertInfo, NODE_EKU, NODE_O, NODE_OU, chainToRoot, parseAll, presentationOrder, spkiOfCert } from '../core/certificate';
+import { createHash } from 'node:crypto';
+import { CertInfo, NODE_EKU, NODE_O, NODE_OU, chainToRoot, parseAll, presentationOrder, spkiOfCert, spkiOfPrivateKey } from '../core/certificate';
 import { SELF_SIGNED_DESCRIPTION, selfSignedIdentity } from './provision';
 import { IdentityRecord } from './state';
 import { TwinNodeSpec } from './topology';
@@ -52,10 +53,9 @@ export function importIdentity(world: TwinWorld, fqdn: string, unit: string, pem
   const multiServer = spec.isPublisher && sanNodes.some((s) => s.fqdn !== spec.fqdn);
   if (!multiServer && !named.has(spec.fqdn)) return refuse(`The certificate does not name this node (${spec.fqdn}) in its CN or SANs`);
   if (!chainToRoot(leaf, trustCerts(world, fqdn, purpose.trustStore))) return refuse(CHAIN_NOT_TRUSTED);
-  const privateKey = world.keyFinder.find(spkiOfCert(leaf));
-  if (!privateKey) return refuse(`The certificate's public key does not match a CSR of ${unit}: no private key for it on this node`);
-
-  const keyFile = world.store.writeKey(`${leaf.sha256.slice(0, 32)}.key`, privateKey);
+  const key = keyForLeaf(world, fqdn, unit, spkiOfCert(leaf));
+  if ('refused' in key) return refuse(key.refused);
+  const keyFile = key.keyFile;
   const record: IdentityRecord = {
     unit,
     fileName: `${unit}.pem`,
@@ -75,6 +75,8 @@ export function importIdentity(world: TwinWorld, fqdn: string, unit: string, pem
     world.node(target.fqdn).identities[unit] = record;
     return { node: target.fqdn, ok: true };
   });
+  // The CSR became the identity: its key is in service now (and went with it to the SAN nodes).
+  if (key.fromCsr && distribution.some((d) => d.ok)) delete world.node(fqdn).csrs[unit];
   world.save();
   world.log(`${spec.fqdn}: identity ${unit} ${shortFingerprint(leaf.sha256)} imported on ${distribution.filter((d) => d.ok).map((d) => d.node).join(', ')}`);
   return { ok: distribution.every((d) => d.ok), distribution, multiServer };
@@ -102,16 +104,74 @@ export async function regenerateSelfSigned(world: TwinWorld, fqdn: string, unit:
   return { ok: true, value: record };
 }
 
-/** `set csr gen <unit>`: a CSR for this node (CN and SAN = FQDN) whose key the node keeps. */
-export async function generateNodeCsr(world: TwinWorld, fqdn: string, unit: string): Promise<UploadResult<string>> {
+/** Public key mismatch, as the platform refuses a certificate that was not signed from its CSR (DOMAIN.md §5). */
+export const KEY_MISMATCH = 'Certificate public key mismatch';
+
+/**
+ * The key of an uploaded leaf, as a node has it: the key of its current CSR of the unit, or the
+ * key of the identity in service (the same key signed again). Nothing else: a node has no
+ * private-key import, and a newer CSR replaced the older one's key. Key folders (`keyDirs`) are
+ * a test convenience for leaves signed elsewhere, never the default.
+ */
+function keyForLeaf(world: TwinWorld, fqdn: string, unit: string, spki: string): { keyFile: string; fromCsr: boolean } | { refused: string } {
+  const node = world.node(fqdn);
+  const csr = node.csrs[unit];
+  if (csr && (csr.spki ?? spkiOfPrivateKey(world.key(csr.keyFile))) === spki) return { keyFile: csr.keyFile, fromCsr: true };
+  const current = node.identities[unit];
+  if (current?.keyFile && spkiOfPrivateKey(world.key(current.keyFile)) === spki) return { keyFile: current.keyFile, fromCsr: false };
+  const found = world.keyFinder?.find(spki);
+  if (found) return { keyFile: world.store.writeKey(`${createHash('sha256').update(spki).digest('hex').slice(0, 32)}.key`, found), fromCsr: false };
+  return {
+    refused: csr
+      ? `${KEY_MISMATCH}: the certificate was not signed from the current CSR of ${unit} on this node (a newer CSR replaced the one it was signed from, or it is for another key): generate a CSR, have it signed, upload that certificate`
+      : `${KEY_MISMATCH}: the certificate's key is not the key of a CSR of ${unit} generated on this node (no private-key import): generate the CSR on this node and have it signed`,
+  };
+}
+
+/** What a CSR request asks for (POST …/csr); the CLI's `set csr gen` asks for this server only. */
+export interface NodeCsrRequest {
+  readonly distribution?: 'this-server' | 'multi-server';
+  readonly commonName?: string;
+  readonly altNames?: readonly string[];
+  readonly keyType?: string;
+  readonly keyLength?: number;
+  /** `set csr gen` on 14SU1+: the OU in the subject or not. @default true */
+  readonly includeOu?: boolean;
+}
+
+/**
+ * `set csr gen <unit>` / POST …/csr: a key and a CSR the node keeps; a newer CSR replaces the
+ * older one and its key. This server: CN and SAN its FQDN (plus the names asked for). Multi-server:
+ * on the unit's publisher only, the CN and SANs asked for; the key is distributed with the
+ * certificate to its SAN nodes on upload.
+ */
+export async function generateNodeCsr(world: TwinWorld, fqdn: string, unit: string, request: NodeCsrRequest = {}): Promise<UploadResult<string>> {
   const spec = world.spec(fqdn);
   const purpose = spec.purposes.find((p) => p.name === unit);
   if (!purpose) return { ok: false, error: `Invalid certificate unit ${unit}` };
-  const keyPem = await generateKeyPem({ keyType: purpose.keyType });
-  const csr = await csrForKey({ subject: [['CN', spec.fqdn], ['OU', NODE_OU], ['O', NODE_O]], altNames: [spec.fqdn], extendedKeyUsage: NODE_EKU, keyPem });
-  const keyFile = world.store.writeKey(`csr-${spec.fqdn}-${unit}.key`, keyPem);
-  world.node(fqdn).csrs[unit] = { csr, keyFile, generatedAt: new Date().toISOString() };
+  const multi = request.distribution === 'multi-server';
+  if (multi && !(findPurpose(unit)?.multiServer ?? false)) return { ok: false, error: `${unit} has no multi-server certificate: use distribution this-server` };
+  if (multi && !spec.isPublisher) return { ok: false, error: `A multi-server CSR for ${unit} is generated on the publisher, not on ${spec.fqdn}` };
+  if (request.keyType !== undefined && request.keyType.toUpperCase() !== purpose.keyType) {
+    return { ok: false, error: `${unit} takes a${purpose.keyType === 'EC' ? 'n EC' : 'n RSA'} key, not keyType ${request.keyType}` };
+  }
+  if (purpose.keyType === 'RSA' && request.keyLength !== undefined && ![2048, 3072, 4096].includes(request.keyLength)) {
+    return { ok: false, error: `keyLength must be 2048, 3072 or 4096, got ${request.keyLength}` };
+  }
+  const commonName = (request.commonName ?? spec.fqdn).toLowerCase();
+  if (request.commonName !== undefined && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(commonName)) {
+    return { ok: false, error: `Invalid common name ${JSON.stringify(request.commonName)}` };
+  }
+  const altNames = [...new Set([commonName, ...(multi ? [] : [spec.fqdn]), ...(request.altNames ?? []).map((n) => n.toLowerCase())])];
+  if (altNames.some((n) => n.includes('*') && purpose.family !== 'cup-xmpp-s2s')) return { ok: false, error: `Wildcard names are not allowed in a ${unit} CSR` };
+  const keyPem = await generateKeyPem({ keyType: purpose.keyType, ...(purpose.keyType === 'RSA' && request.keyLength ? { keySize: request.keyLength as 2048 | 3072 | 4096 } : {}) });
+  const subject: [string, string][] = [['CN', commonName], ...(request.includeOu === false ? [] : ([['OU', NODE_OU]] as [string, string][])), ['O', NODE_O]];
+  const csr = await csrForKey({ subject, altNames, extendedKeyUsage: NODE_EKU, keyPem });
+  const spki = spkiOfPrivateKey(keyPem);
+  // One file per key: the key of an identity made from an earlier CSR stays where it is.
+  const keyFile = world.store.writeKey(`csr-${createHash('sha256').update(spki).digest('hex').slice(0, 32)}.key`, keyPem);
+  world.node(fqdn).csrs[unit] = { csr, keyFile, generatedAt: new Date().toISOString(), spki, distribution: multi ? 'multi-server' : 'this-server' };
   world.save();
-  world.log(`${spec.fqdn}: CSR generated for ${unit}`);
+  world.log(`${spec.fqdn}: ${multi ? 'multi-server ' : ''}CSR generated for ${unit} (CN ${commonName}, ${altNames.length} SAN(s)); the node keeps the key`);
   return { ok: true, value: csr };
 }

@@ -38,7 +38,18 @@ export async function handleRest(world: TwinWorld, fqdn: string, method: string,
     case 'GET /snapshot/server':
       return { status: 200, body: snapshot(world, fqdn) };
     case 'POST /csr': {
-      const result = await generateNodeCsr(world, fqdn, String(input.service ?? ''));
+      const distribution = input.distribution ?? 'this-server';
+      if (distribution !== 'this-server' && distribution !== 'multi-server') return bad('distribution must be "this-server" or "multi-server"');
+      const altNames = input.altNames;
+      if (altNames !== undefined && (!Array.isArray(altNames) || altNames.some((n) => typeof n !== 'string'))) return bad('altNames must be a list of DNS names');
+      if (input.commonName !== undefined && typeof input.commonName !== 'string') return bad('commonName must be a DNS name');
+      const result = await generateNodeCsr(world, fqdn, String(input.service ?? ''), {
+        distribution,
+        ...(typeof input.commonName === 'string' ? { commonName: input.commonName } : {}),
+        ...(Array.isArray(altNames) ? { altNames: altNames as string[] } : {}),
+        ...(typeof input.keyType === 'string' ? { keyType: input.keyType } : {}),
+        ...(typeof input.keyLength === 'number' ? { keyLength: input.keyLength } : {}),
+      });
       return result.ok ? { status: 200, body: { csr: result.value } } : bad(result.error);
     }
     default:

@@ -57,7 +57,7 @@ async function runControl(
     world.save();
     onStatus(status);
   };
-  const half = Math.max(0, world.restartMillis / 2);
+  const half = Math.max(0, world.restartMillisOf(world.spec(fqdn).fqdn, name) / 2);
   world.log(`${fqdn}: ${type.toLowerCase()} ${name}`);
   if (type !== 'Start' && record.status !== 'STOPPED') {
     set('STOPPING');

@@ -40,10 +40,15 @@ export interface ServiceRecord {
   lastError?: string;
 }
 
+/** The node's current CSR of a unit: a newer one replaces it, and its key with it (DOMAIN.md §5). */
 export interface CsrRecord {
   readonly csr: string;
   readonly keyFile: string;
   readonly generatedAt: string;
+  /** SubjectPublicKeyInfo DER (hex) of its key: what a certificate signed from it carries. */
+  readonly spki?: string;
+  /** `multi-server`: made on the publisher; the key goes with the certificate to its SAN nodes. */
+  readonly distribution?: 'this-server' | 'multi-server';
 }
 
 export interface NodeState {

@@ -4,6 +4,7 @@
  * service-control.ts) act on it.
  */
 import { StateStore, TwinState } from '../core/state';
+import type { TwinTiming } from '../core/timing';
 import { TwinContext, TwinLog } from '../core/world';
 import { KeyFinder } from './key-finder';
 import { NodeState } from './state';
@@ -14,11 +15,13 @@ export class TwinWorld extends TwinContext {
     readonly specs: readonly TwinNodeSpec[],
     state: TwinState,
     store: StateStore,
-    readonly keyFinder: KeyFinder,
+    /** Key folders searched for the keys of leaves signed elsewhere (tests only, `--key-dir`): not how a node behaves. */
+    readonly keyFinder: KeyFinder | undefined,
     restartMillis: number,
     log: TwinLog,
+    timing?: TwinTiming,
   ) {
-    super(state, store, restartMillis, log);
+    super(state, store, restartMillis, log, timing);
   }
 
   spec(fqdn: string): TwinNodeSpec {
