@@ -252,7 +252,9 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
         const expired = id.notAfter !== '' && Date.parse(id.notAfter) <= now;
         const renewAt = declared && id.notBefore && id.notAfter ? renewalTime(id.notBefore, id.notAfter, declared.decl.renewBefore) : undefined;
         const renewalDue = !!renewAt && renewAt.getTime() <= now;
-        const drift = !!declared && file?.sha256 !== id.sha256;
+        // An issued certificate (issuer:) has no declared file: its leaf is known only after its sign step, so
+        // the node drifts when it holds no CA-signed identity (self-signed: not issued, or fallen back).
+        const drift = !!declared && (declared.decl.issuer !== undefined ? id.selfSigned : file?.sha256 !== id.sha256);
         let state: IdentityState;
         if (drift) state = 'drift';
         else if (expired) state = 'expired';

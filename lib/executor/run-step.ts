@@ -98,10 +98,11 @@ export class StepRunner {
   }
 
   /**
-   * Runs one step. `recheck` (reconcile's verify pass) checks the node even when later steps
-   * have finished; otherwise a step that later steps already built on is done: re-running a
-   * precondition after the change moved on (a tainted `database cluster status` check after the
-   * cluster was removed) would fail, and re-running a change under later ones could undo them.
+   * Runs one step. A `once` step that later steps already built on is done: re-running a
+   * precondition after the change moved on (`database cluster status` after the cluster was
+   * removed) would fail, and re-running a change under later ones could undo them. Any other
+   * step checks its node, whatever ran after it (a CA certificate deleted since is put back).
+   * `recheck` (reconcile's verify pass) always checks the node.
    */
   async run(step: PlanStep, path: readonly string[] = [], recheck = false): Promise<StepOutcome> {
     kindOf(this.loaded, step);
@@ -127,7 +128,7 @@ export class StepRunner {
         this.finished.add(step.id);
         return { changed: false, summary: `finished by another run at ${other.doneAt}: ${other.summary}` };
       }
-      const later = recheck ? undefined : this.finishedDependent(step);
+      const later = recheck || !step.once ? undefined : this.finishedDependent(step);
       if (later) {
         this.finished.add(step.id);
         return { changed: false, summary: `already done: ${later}, which runs after it, finished for this plan` };

@@ -52,6 +52,12 @@ export interface StepBase {
   readonly trigger: string;
   /** The step is part of an outage of this (e.g. `database cluster`), for the reviewer. */
   readonly outage?: string;
+  /**
+   * A step of a one-shot procedure (the Meeting Server database cluster): once a later step has
+   * built on it, it is done, and it is not run again even if Terraform's state says so (a stale
+   * state after a kill): re-running `database cluster remove` after the joins would undo them.
+   */
+  readonly once?: boolean;
 }
 
 /** A person's action: the rollout waits for `ucrollout confirm <id>`. */

@@ -11,7 +11,8 @@ import { readJournal, stateDir } from '../../lib/executor/state-files';
 import { acquireStepLock } from '../../lib/executor/step-lock';
 import { ClusterPlan, ManualStep, PLAN_FORMAT_VERSION, renderPlanJson } from '../../lib/platforms';
 
-const manual = (id: string, dependsOn: string[] = []): ManualStep => ({
+const manual = (id: string, dependsOn: string[] = [], once?: boolean): ManualStep => ({
+  ...(once ? { once } : {}),
   id,
   kind: 'manual',
   cluster: 'lab',
@@ -85,8 +86,8 @@ describe('dependencies left undone', () => {
 });
 
 describe('a step the change already built on', () => {
-  it('is done when a later step finished after it (a tainted precondition is not checked again), unless rechecked', async () => {
-    const path = planDir([manual('manual/a'), manual('manual/b', ['manual/a'])]);
+  it('a once step is done when a later step finished after it (a stale state re-runs it); others check again', async () => {
+    const path = planDir([manual('manual/a', [], true), manual('manual/b', ['manual/a'])]);
     const env = { UCROLLOUT_CONFIRM_ALL: '1' };
     let t = Date.parse('2026-12-01T00:00:00Z');
     const now = () => (t += 1000);
@@ -96,8 +97,12 @@ describe('a step the change already built on', () => {
     expect(again.summary).toMatch(/already done: manual\/b, which runs after it, finished/);
     // A new version of the step (its trigger changed, e.g. a new certificate) has not finished: it runs
     // (here it awaits its confirmation), however far later steps of the old version got.
-    const changed = planDir([{ ...manual('manual/a'), trigger: 'new' }, manual('manual/b', ['manual/a'])]);
+    const changed = planDir([{ ...manual('manual/a', [], true), trigger: 'new' }, manual('manual/b', ['manual/a'])]);
     copyFileSync(changed, path);
     await expect(runStep({ planPath: path, stepId: 'manual/a', env: {}, now })).rejects.toThrow(/is not confirmed/);
+    // A step that is not `once` checks again (here: its confirmation) whatever ran after it.
+    const plain = planDir([manual('manual/a'), manual('manual/b', ['manual/a'])]);
+    await runStep({ planPath: plain, stepId: 'manual/b', env, now });
+    await expect(runStep({ planPath: plain, stepId: 'manual/a', env: {}, now })).rejects.toThrow(/is not confirmed/);
   });
 });

@@ -8,12 +8,24 @@ import { CertificateDecl } from '../../model';
 import { parseCommandArgs, requireValue } from '../args';
 import { CliError } from '../errors';
 
+/**
+ * What a key made here is (not) for: CUCM and IM&P have no private-key import (DOMAIN.md §2, §5),
+ * so their certificates take the real path, the CSR made on the node.
+ */
+export const ON_NODE_NOTE = `A key made here is for a platform that takes a key file (a Meeting Server: docs/cms.md) or a test.
+A CUCM or IM&P node has NO private-key import: it installs only a certificate signed from a CSR it
+generated itself, so a certificate signed from this CSR cannot be installed on a node. For CUCM / IM&P,
+declare issuer: on the certificate (the plan has the node generate the CSR and the issuer sign it), or
+generate the CSR on the node (set csr gen <unit>, or Cisco Unified OS Administration > Generate CSR).`;
+
 const USAGE = `usage: ucrollout csr --inventory FILE --cluster NAME --purpose P --out DIR [options]
 
 Generates a private key and a CSR the way the platform's Generate CSR does: multi-server
 CN by the publisher's declared release (<host>-ms.<domain> from 11.5, <publisher FQDN>-ms on
 10.5; a declared certificate's commonName overrides it), SANs of every node the purpose covers
 (and the CN), the purpose's key usage. Writes DIR/<name>.csr and DIR/<name>.key (mode 0600; keep it out of the repository).
+
+${ON_NODE_NOTE}
 
 options:
   --inventory FILE         inventory declaring the cluster (YAML or JSON)
@@ -104,10 +116,10 @@ export async function run(args: string[]): Promise<number> {
   writeSecretFile(keyPath, csr.keyPem);
   writeFileSync(csrPath, csr.csrPem);
   if (values.json) {
-    process.stdout.write(JSON.stringify({ name: csr.name, csr: csrPath, key: keyPath, commonName: csr.commonName, sans: csr.sans }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ name: csr.name, csr: csrPath, key: keyPath, commonName: csr.commonName, sans: csr.sans, note: ON_NODE_NOTE.replace(/\n/g, ' ') }, null, 2) + '\n');
   } else {
     process.stdout.write(
-      `wrote ${csrPath}\n  CN ${csr.commonName}\n  SANs ${csr.sans.join(', ')}\nwrote ${keyPath} (mode ${SECRET_FILE_MODE.toString(8).padStart(4, '0')}: keep it out of the repository)\n`,
+      `wrote ${csrPath}\n  CN ${csr.commonName}\n  SANs ${csr.sans.join(', ')}\nwrote ${keyPath} (mode ${SECRET_FILE_MODE.toString(8).padStart(4, '0')}: keep it out of the repository)\n\n${ON_NODE_NOTE}\n`,
     );
   }
   return 0;

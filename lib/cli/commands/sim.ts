@@ -22,7 +22,11 @@ inventory's cmsClusters run as Meeting Servers (MMP and SFTP over SSH, TLS servi
 
 A service restart takes --restart-ms (default 2000) on every node, or with --time-scale S
 (a number > 0 and ≤ 1) the timing model's duration of that service on that node × S: with
-0.01 Cisco Tomcat's 7 min take 4.2 s (the cluster's and node's \`timing\` declarations apply).`;
+0.01 Cisco Tomcat's 7 min take 4.2 s (the cluster's and node's \`timing\` declarations apply).
+
+A node holds only the keys of the CSRs it generated (set csr gen, POST …/csr) and refuses any
+other identity (public key mismatch). --key-dir D also searches D for the keys of certificates
+signed elsewhere: a test convenience, NOT how a node behaves.`;
 
 const VALUE_FLAGS = ['inventory', 'state', 'ready-file', 'port-mode', 'restart-ms', 'time-scale', 'address-base', 'key-dir', 'wait-ms', 'node', 'restart-fails', 'restart-hangs', 'slow-ms'];
 const BOOLEAN_FLAGS = ['foreground', 'unreachable', 'refuse-upload', 'clear', 'help'];

@@ -58,7 +58,9 @@ export function renderReview(plan: ClusterPlan): string {
         steps,
         nodes: c.nodes,
         phaseNotes: {
-          before: 'preflight checks; the confirmation that the window is open',
+          before: steps.some((s) => s.kind === 'sign')
+            ? 'preflight checks; the CSRs made on the nodes and signed by their issuers; the confirmation that the window is open'
+            : 'preflight checks; the confirmation that the window is open',
           in: 'trust and certificate uploads, restarts, checks, manual steps',
           after: steps.some((s) => s.kind === 'cleanup') ? 'the clean-up of the old self-signed certificates, after its wait' : 'nothing',
         },

@@ -58,7 +58,13 @@ export async function run(ctx: StepContext<CleanupStep>): Promise<StepOutcome> {
   const cli = await ctx.cli(step.node);
   for (const c of found) {
     ctx.log(`deleting ${c.file} (CN=${c.subjectCn}, ${shortFingerprint(c.sha256)}…) on ${step.node}`);
-    await cli.deleteCertificate('trust', c.file);
+    try {
+      await cli.deleteCertificate('trust', c.file);
+    } catch (e) {
+      // Another clean-up of the same store on this node (cup-xmpp and cup-xmpp-s2s, run in parallel) may have deleted it first.
+      if ((await cli.listCertificates('trust')).some((l) => l.file === c.file)) throw e;
+      ctx.log(`${c.file} is gone already on ${step.node} (deleted by another clean-up of ${store})`);
+    }
   }
   const left = await selfSignedLeftovers(cli, store, subjects, keep);
   if (left.length > 0) {

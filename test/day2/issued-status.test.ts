@@ -1,0 +1,47 @@
+/**
+ * Issue 9 in `ucrollout status`: an issued certificate has no declared file, its leaf is known
+ * only after the sign step: a node holding a CA-signed identity is ok, a self-signed one drifts.
+ */
+import { describe, expect, it } from 'vitest';
+import { LiveIdentity, NodeReading } from '../../lib/day2/live';
+import { evaluateStatus } from '../../lib/day2/status';
+import { inventoryToDeclarations } from '../../lib/inventory';
+
+const PUB = 'pub.example.com';
+const NOW = new Date('2027-01-01T00:00:00Z');
+const iso = (days: number) => new Date(NOW.getTime() + days * 86_400_000).toISOString();
+
+const decls = inventoryToDeclarations({
+  issuers: [{ name: 'corp-acme', acme: { directory: 'https://acme.corp.example/dir', dns01Hook: './hook.sh' } }],
+  clusters: [{ name: 'lab', publisher: PUB }],
+  certificateAuthorities: [{ name: 'corp', root: 'ca/root.pem' }],
+  certificates: [{ cluster: 'lab', purpose: 'tomcat', issuer: 'corp-acme', ca: 'corp' }],
+});
+
+function tomcat(selfSigned: boolean): Map<string, NodeReading> {
+  const sha256 = (selfSigned ? 'b' : 'a').repeat(64);
+  const id: LiveIdentity = {
+    purpose: 'tomcat',
+    sha256,
+    subject: selfSigned ? `CN=${PUB}` : 'CN=pub-ms.example.com',
+    issuer: selfSigned ? `CN=${PUB}` : 'CN=Corp Issuing CA',
+    sans: [PUB],
+    notBefore: iso(-10),
+    notAfter: iso(80),
+    selfSigned,
+    ports: [{ port: 'https', number: 8443, sha256 }],
+  };
+  return new Map([[PUB, { fqdn: PUB, reachable: true, identities: [id], trust: [] }]]);
+}
+
+describe('status of an issued certificate', () => {
+  it('is ok when the node holds a CA-signed identity, without reading a declared file', () => {
+    const e = evaluateStatus(decls, tomcat(false), { now: NOW, declaredFile: () => { throw new Error('an issued certificate has no file to read'); } });
+    expect(e.report.clusters[0].nodes[0].identities[0].state).toBe('ok');
+  });
+
+  it('drifts while the node is still (or again) self-signed', () => {
+    const e = evaluateStatus(decls, tomcat(true), { now: NOW, declaredFile: () => undefined });
+    expect(e.report.clusters[0].nodes[0].identities[0].state).toBe('drift');
+  });
+});
