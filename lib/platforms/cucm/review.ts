@@ -5,6 +5,7 @@
 import { getPurpose } from '../../catalog';
 import { SEED_CLEANUP_WAIT_SECONDS } from './cleanup-steps';
 import { aboutDuration, renderScheduleSection, windowHeadline } from '../../plan/schedule-review';
+import { bulletSection, esc, fullOrderSection, manualStepsSection, stepsByNodeSection } from '../../plan/review-sections';
 import { CUCM_STEP_KINDS, ClusterPlan } from './types';
 import { issuedCertificateReview, issuedWarnings } from './issued-review';
 
@@ -45,11 +46,7 @@ export function renderReview(plan: ClusterPlan): string {
     out.push(`- installed on: ${cert.covers.join(', ')}`, '');
   }
 
-  const warnings = reviewWarnings(plan);
-  out.push('## Warnings', '');
-  if (warnings.length === 0) out.push('None.');
-  for (const w of warnings) out.push(`- ${w}`);
-  out.push('');
+  out.push(...bulletSection('Warnings', reviewWarnings(plan)));
 
   if (plan.schedule) {
     out.push(
@@ -70,30 +67,23 @@ export function renderReview(plan: ClusterPlan): string {
     );
   }
 
-  out.push('## Manual steps (the rollout stops here until `./ucrollout confirm <id> --plan plan.json`, run in this folder)', '');
-  if (manual.length === 0) out.push('None.');
-  for (const s of manual) out.push(`- **${s.id}** (step ${position.get(s.id)}): ${s.description}. ${s.command === s.description ? '' : s.command}`.trimEnd());
-  out.push('');
+  out.push(...manualStepsSection(steps, position));
 
-  out.push('## Steps by node, in order', '');
   out.push(
-    'Each step runs after the steps listed in "after" (numbers refer to the full order below). Terraform runs every step whose',
-    '"after" steps are done, up to 10 at a time (`-parallelism`): the numbering is one valid order, not a strict sequence.',
-    'One node restarts one service at a time; Cisco Tomcat restarts on one node at a time, publisher first; call processing one node at a',
-    'time unless CallManager groups are declared (then never a whole group at once). Where the rules leave the order free, the scheduler',
-    'picked the one with the shortest window, and the "after" lists carry it.',
-    '',
+    ...stepsByNodeSection(c.nodes, steps, position, {
+      title: 'Steps by node, in order',
+      intro: [
+        'Each step runs after the steps listed in "after" (numbers refer to the full order below). Terraform runs every step whose',
+        '"after" steps are done, up to 10 at a time (`-parallelism`): the numbering is one valid order, not a strict sequence.',
+        'One node restarts one service at a time; Cisco Tomcat restarts on one node at a time, publisher first; call processing one node at a',
+        'time unless CallManager groups are declared (then never a whole group at once). Where the rules leave the order free, the scheduler',
+        'picked the one with the shortest window, and the "after" lists carry it.',
+      ],
+      heading: (node) => `${node.fqdn} (${node.role}, ${node.platform === 'imp' ? 'IM and Presence' : 'CUCM'}${node.peerOf ? `, intercluster peer cluster ${node.peerOf}` : ''})`,
+      columns: ['what', 'command'],
+      cells: (s) => [esc(s.description), `\`${esc(s.command)}\``],
+    }),
   );
-  for (const node of c.nodes) {
-    const mine = steps.filter((s) => s.node === node.fqdn);
-    if (mine.length === 0) continue;
-    out.push(`### ${node.fqdn} (${node.role}, ${node.platform === 'imp' ? 'IM and Presence' : 'CUCM'}${node.peerOf ? `, intercluster peer cluster ${node.peerOf}` : ''})`, '');
-    out.push('| # | step | what | command | after |', '|---|---|---|---|---|');
-    for (const s of mine) {
-      out.push(`| ${position.get(s.id)} | \`${s.id}\` | ${esc(s.description)} | \`${esc(s.command)}\` | ${s.dependsOn.map((d) => position.get(d)!).sort((a, b) => a - b).join(', ')} |`);
-    }
-    out.push('');
-  }
 
   out.push('## Backout', '');
   out.push(
@@ -105,13 +95,11 @@ export function renderReview(plan: ClusterPlan): string {
     '',
   );
 
-  out.push('## Full order with reasons', '');
-  steps.forEach((s, i) => {
-    const cert = 'certificate' in s && s.certificate ? ` — certificate ${s.certificate.subject}, SHA-256 ${s.certificate.sha256}` : s.kind === 'upload-identity' && s.issued ? ` — the issued chain ${s.issued.chainFile}` : '';
-    out.push(`${i + 1}. \`${s.id}\` [${s.kind}] on ${s.node}${cert}`);
-    out.push(`   - why: ${s.reason}`);
-  });
-  out.push('');
+  out.push(
+    ...fullOrderSection(steps, (s) =>
+      'certificate' in s && s.certificate ? ` — certificate ${s.certificate.subject}, SHA-256 ${s.certificate.sha256}` : s.kind === 'upload-identity' && s.issued ? ` — the issued chain ${s.issued.chainFile}` : '',
+    ),
+  );
   return out.join('\n');
 }
 
@@ -167,8 +155,3 @@ function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, num
   for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
   return new Map([...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
 }
-
-function esc(text: string): string {
-  return text.replace(/\|/g, '\\|');
-}
-
