@@ -21,6 +21,8 @@ import { ApplyClock, DEFAULT_STEP_OVERHEAD_SECONDS, estimateRehearsalWindow, twi
 import { ensureBuild } from './plan-synth';
 import { ROOT, median } from './util';
 
+const { distState } = require('../scripts/build-stamp.cjs') as { distState(root: string): string };
+
 interface Case {
   readonly name: string;
   readonly example: string;
@@ -49,6 +51,8 @@ interface Run {
   readonly observedOverheadMedianSeconds: number;
   readonly estimateWithObservedOverheadSeconds: number;
   readonly load1: number;
+  /** bin/ucrollout ran the compiled dist/ throughout (a source saved meanwhile makes it fall back to tsx: slower step runs). */
+  readonly compiled: boolean;
 }
 
 async function rehearseOnce(c: Case, scratch: string, i: number): Promise<{ run: Run; estimate: ReturnType<typeof estimateRehearsalWindow> }> {
@@ -60,7 +64,9 @@ async function rehearseOnce(c: Case, scratch: string, i: number): Promise<{ run:
     const estimate = estimateRehearsalWindow(plan, timing);
     const clock = new ApplyClock();
     const load1 = loadavg()[0];
+    const compiledBefore = distState(ROOT) === 'current';
     const result = await bench.apply(cluster, clock.onEvent, { parallelism: estimate.parallelism });
+    const compiled = compiledBefore && distState(ROOT) === 'current';
     if (result.exitCode !== 0) throw new Error(`${c.name}: the apply failed: ${JSON.stringify(result.failed).slice(0, 1500)}`);
     const overheads = plan.steps.map((s) => {
       const t = clock.resources.get(stepResourceName(s.id));
@@ -75,6 +81,7 @@ async function rehearseOnce(c: Case, scratch: string, i: number): Promise<{ run:
         observedOverheadMedianSeconds: observed,
         estimateWithObservedOverheadSeconds: estimateRehearsalWindow(plan, timing, observed).scaledSeconds,
         load1,
+        compiled,
       },
     };
   } finally {
@@ -95,7 +102,9 @@ export async function benchRehearsalWindow(scratch: string): Promise<Record<stri
       const r = await rehearseOnce(c, scratch, i);
       estimate = r.estimate;
       done.push(r.run);
-      process.stdout.write(`  ${c.name} run ${i + 1}/${runs}: measured ${r.run.measuredSeconds.toFixed(1)} s against ${r.estimate.scaledSeconds.toFixed(1)} s (load ${r.run.load1.toFixed(1)})\n`);
+      process.stdout.write(
+        `  ${c.name} run ${i + 1}/${runs}: measured ${r.run.measuredSeconds.toFixed(1)} s against ${r.estimate.scaledSeconds.toFixed(1)} s (load ${r.run.load1.toFixed(1)}${r.run.compiled ? '' : ', dist/ went stale: step runs through tsx'})\n`,
+      );
     }
     const measured = median(done.map((r) => r.measuredSeconds));
     const deviation = ((measured - estimate!.scaledSeconds) / estimate!.scaledSeconds) * 100;
@@ -117,6 +126,7 @@ export async function benchRehearsalWindow(scratch: string): Promise<Record<stri
       estimateWithObservedOverheadSeconds: round1(withObserved),
       deviationWithObservedOverheadPercent: round1(((measured - withObserved) / withObserved) * 100),
       loadAverage1m: done.map((r) => round1(r.load1)),
+      cli: done.every((r) => r.compiled) ? 'compiled dist/ throughout' : `dist/ went stale during ${done.filter((r) => !r.compiled).length} run(s): their step runs used tsx`,
     });
   }
   return {

@@ -4,6 +4,7 @@ import { CmsCertificateDecl, throwIfProblems } from '../lib/model';
 import { CertificateAuthority } from './certificate-authority';
 import { CmsCluster } from './cms-cluster';
 import { CmsCertificateScope, CmsCertificateSource, CmsService } from './cms-enums';
+import { Issuer } from './issuer';
 
 const CMS_CERT_SYMBOL = Symbol.for('uc-cert-rollout.CmsCertificate');
 
@@ -71,9 +72,18 @@ export interface CmsCertificateProps {
   readonly source?: CmsCertificateSource;
 
   /**
-   * The signed certificate (PEM or DER file); server-csr: where it is saved once the CA signed the CSR.
+   * The signed certificate (PEM or DER file); server-csr: where it is saved once the CA signed the
+   * CSR (by hand, or by `issuer`'s sign step).
    */
   readonly certificate: string;
+
+  /**
+   * Server-csr: the issuer whose sign step signs the CSR at apply time and writes the certificate
+   * to `certificate` (no manual signing step). Exactly one of signing by hand (no issuer) or issuer.
+   *
+   * @default - none: a manual step, a person has the CA sign the CSR
+   */
+  readonly issuer?: Issuer;
 
   /**
    * Source CERTIFICATE_AUTHORITY: the private key file (sent over SFTP; the plan holds only its path).
@@ -130,7 +140,7 @@ export class CmsCertificate extends Construct {
     super(scope, id);
     Object.defineProperty(this, CMS_CERT_SYMBOL, { value: true });
     const at = `CmsCertificate '${id}'`;
-    this._decl = buildCmsCertificate({ ...props, cluster: props.cluster.name, ca: props.ca.name }, at);
+    this._decl = buildCmsCertificate({ ...props, cluster: props.cluster.name, ca: props.ca.name, issuer: props.issuer?.name }, at);
     const server = this._decl.server;
     throwIfProblems([
       server && !props.cluster.serverNames.includes(server)

@@ -55,12 +55,14 @@ export interface CmsCertificateInput {
   readonly bundle?: string;
   readonly basename?: string;
   readonly renewal?: string;
+  /** server-csr: the declared issuer that signs the CSR at apply time. */
+  readonly issuer?: string;
   readonly subject?: { readonly organizationalUnit?: string; readonly organization?: string; readonly state?: string; readonly country?: string };
 }
 
 export const CMS_CLUSTER_KEYS = ['name', 'version', 'servers', 'clusterFqdn', 'joinUrl', 'xmppDomains', 'credentials', 'knownHostsFile', 'databaseCertificates'];
 export const CMS_SERVER_KEYS = ['fqdn', 'address', 'services', 'databaseRole', 'databaseInterface', 'sshHostKeys', 'ports'];
-export const CMS_CERTIFICATE_KEYS = ['cluster', 'service', 'scope', 'server', 'source', 'certificate', 'key', 'ca', 'bundle', 'basename', 'renewal', 'subject'];
+export const CMS_CERTIFICATE_KEYS = ['cluster', 'service', 'scope', 'server', 'source', 'certificate', 'key', 'ca', 'bundle', 'basename', 'renewal', 'subject', 'issuer'];
 const SUBJECT_KEYS = ['organizationalUnit', 'organization', 'state', 'country'];
 
 /** A word of an MMP command line: the MMP splits arguments at white space and SANs at commas. */
@@ -173,6 +175,7 @@ export function buildCmsCertificate(input: CmsCertificateInput, where: string): 
   if (c.key !== undefined) problems.push(checkPath(`${where}.key`, c.key));
   if (c.bundle !== undefined) problems.push(checkPath(`${where}.bundle`, c.bundle));
   if (c.basename !== undefined) problems.push(checkCmsBasename(`${where}.basename`, c.basename));
+  if (c.issuer !== undefined) problems.push(checkName(`${where}.issuer`, c.issuer));
   if (c.renewal !== undefined && (typeof c.renewal !== 'string' || !MMP_WORD.test(c.renewal))) {
     problems.push(`${where}.renewal must be a label without spaces such as '2027', got ${shown(c.renewal)}`);
   }
@@ -198,6 +201,7 @@ export function buildCmsCertificate(input: CmsCertificateInput, where: string): 
     bundle: c.bundle as string | undefined,
     basename: c.basename as string | undefined,
     renewal: c.renewal as string | undefined,
+    ...(c.issuer !== undefined ? { issuer: c.issuer as string } : {}),
     subject: isMapping(c.subject) ? ({ ...c.subject } as CmsCertificateDecl['subject']) : undefined,
   };
 }

@@ -94,6 +94,11 @@ export interface CmsCertificateDecl {
   /** server-csr: a label that gives a renewal with unchanged names a new basename (e.g. `2027`). */
   readonly renewal?: string;
   readonly subject?: CmsCsrSubjectDecl;
+  /**
+   * server-csr: a declared issuer (`issuers:`, lib/issuers) signs the CSR at apply time and the
+   * signed certificate is written to `certificate`; absent, a person has the CA sign it (a manual step).
+   */
+  readonly issuer?: string;
 }
 
 /** Major release: 2 (2.9+) or 3 (3.x). */

@@ -9,11 +9,12 @@ import type { StepOutcome } from '../executor/outcome';
 import * as manual from '../executor/kinds/manual';
 import * as verify from '../executor/kinds/verify';
 import type { PlanStep } from '.';
-import type { CmsClusterPlan } from './cms/types';
+import type { CmsClusterPlan, CmsSignStep } from './cms/types';
 import * as downloadFile from './cms/kinds/download-file';
+import * as cmsSign from './cms/kinds/sign';
 import * as mmp from './cms/kinds/mmp';
 import * as uploadFile from './cms/kinds/upload-file';
-import type { ClusterPlan } from './cucm/types';
+import type { ClusterPlan, SignStep } from './cucm/types';
 import * as cleanup from './cucm/kinds/cleanup';
 import * as generateCsr from './cucm/kinds/generate-csr';
 import * as sign from './cucm/kinds/sign';
@@ -31,7 +32,8 @@ const CUCM: KindRunners<ClusterPlan> = {
   preflight: preflight.run,
   manual: manual.run,
   'generate-csr': generateCsr.run,
-  sign: sign.run,
+  // Both platforms have a `sign` kind: each plan's steps are its own platform's (the plan names it).
+  sign: (ctx) => sign.run(ctx as StepContext<SignStep>),
   'upload-trust': uploadTrust.run,
   'upload-identity': uploadIdentity.run,
   'restart-service': restartService.run,
@@ -44,6 +46,7 @@ const CMS: KindRunners<CmsClusterPlan> = {
   mmp: mmp.run,
   'upload-file': uploadFile.run,
   'download-file': downloadFile.run,
+  sign: (ctx) => cmsSign.run(ctx as StepContext<CmsSignStep>),
   verify: verify.run,
 };
 

@@ -79,6 +79,11 @@ export async function issueCmsLabCertificates(
   workDir: string,
   keyDir: string,
   sourceDir: string,
+  /**
+   * The real certificate path (on-node): a server-csr certificate declared with an issuer keeps
+   * it, with the CA this returns (its own, or the lab's with the lab issuer). @default - none: the lab CA signs every one
+   */
+  issued?: (decl: CmsCertificateDecl) => { readonly issuer: string; readonly ca: string } | undefined,
 ): Promise<CmsLabInventory> {
   const absolute = (p: unknown) => (typeof p === 'string' && !isAbsolute(p) ? join(sourceDir, p) : p);
   const cmsClusters = ((raw.cmsClusters ?? []) as Record<string, any>[]).map((c) => ({
@@ -101,6 +106,7 @@ export async function issueCmsLabCertificates(
       ...(decl.basename ? { basename: decl.basename } : {}),
       ...(decl.renewal ? { renewal: decl.renewal } : {}),
       ...(decl.subject ? { subject: decl.subject } : {}),
+      ...(decl.source === 'server-csr' && decl.issuer !== undefined ? issued?.(decl) ?? {} : {}),
     };
     if (decl.source === 'ca') {
       const { csrPem, keyPem } = await cmsLabCsr(cluster, decl);

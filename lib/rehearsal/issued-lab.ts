@@ -51,8 +51,11 @@ export async function issuedLabDeclarations(sourceInventory: string, workDir: st
       ca: REHEARSAL_LAB,
     };
   });
-  const usesLab = certificates.some((c) => c.issuer === REHEARSAL_LAB);
-  const cms = (declarations.cmsClusters ?? []).length > 0 ? await cmsLabCertificates(declarations, inventory, ca, workDir, keyDir) : undefined;
+  // A Meeting Server key made on the server and declared with an issuer: that issuer signs it
+  // at apply time (its own CA declared), or the lab issuer with `issuer: 'lab'`.
+  const cmsIssued = (d: { issuer?: string; ca: string }) => (opts.issuer === 'lab' ? { issuer: REHEARSAL_LAB, ca: REHEARSAL_LAB } : { issuer: d.issuer!, ca: d.ca });
+  const cms = (declarations.cmsClusters ?? []).length > 0 ? await cmsLabCertificates(declarations, inventory, ca, workDir, keyDir, cmsIssued) : undefined;
+  const usesLab = certificates.some((c) => c.issuer === REHEARSAL_LAB) || (cms ?? []).some((c) => c.issuer === REHEARSAL_LAB);
   const result: Declarations = {
     ...declarations,
     certificateAuthorities: [...declarations.certificateAuthorities.filter((a) => a.name !== REHEARSAL_LAB), labCa],
@@ -64,12 +67,19 @@ export async function issuedLabDeclarations(sourceInventory: string, workDir: st
 }
 
 /** Meeting Server certificates keep the file path of cms-lab-pki.ts (a Meeting Server takes a key file), by absolute path. */
-async function cmsLabCertificates(declarations: Declarations, inventory: string, ca: Parameters<typeof issueCmsLabCertificates>[2], workDir: string, keyDir: string) {
+async function cmsLabCertificates(
+  declarations: Declarations,
+  inventory: string,
+  ca: Parameters<typeof issueCmsLabCertificates>[2],
+  workDir: string,
+  keyDir: string,
+  issued: Parameters<typeof issueCmsLabCertificates>[6],
+) {
   const { mkdirSync } = await import('node:fs');
   mkdirSync(join(workDir, 'csr'), { recursive: true });
   mkdirSync(join(workDir, 'certs'), { recursive: true });
   const raw = parse(readFileSync(inventory, 'utf8')) as Record<string, unknown>;
-  const lab = await issueCmsLabCertificates(declarations, raw, ca, workDir, keyDir, dirname(inventory));
+  const lab = await issueCmsLabCertificates(declarations, raw, ca, workDir, keyDir, dirname(inventory), issued);
   const absolute = (p: unknown) => (typeof p === 'string' && !isAbsolute(p) ? join(workDir, p) : p);
   return lab.cmsCertificates.map((e, i) =>
     buildCmsCertificate(

@@ -11,11 +11,16 @@
  *   steps, caps the clean-up's wait at 0 s, and the twin answers other calls at once);
  * plus a fixed overhead per step run: Terraform starting the local-exec, `ucrollout step run`
  * starting, its lock and journal, the SSH / HTTPS / TLS connections to the twin and the checks
- * of the node. Default DEFAULT_STEP_OVERHEAD_SECONDS: measured on this project's bench machine
- * (bench/rehearsal-window.ts; the executor bench's already-done step is 0.3–0.6 s, a step that
- * acts adds its connections and checks).
- * Not modelled: the Meeting Server database's settling waits (`waitSeconds` polling).
+ * of the node. Default DEFAULT_STEP_OVERHEAD_SECONDS, measured (bench/rehearsal-window.ts, 2 shared
+ * cores): a step run's Terraform start to end less the twin's time has a median of 0.36–0.41 s on
+ * the lab (the executor bench's already-done step: 0.3–0.6 s); 0.5 s leaves room for the steps
+ * that do more (a clean-up: about 1 s) and for some contention.
+ * Not modelled: CPU contention. The overhead is mostly CPU (a Node.js process per step, SSH and
+ * TLS handshakes on both ends), so with many more step runs at once than cores it stretches
+ * (0.76 s per step on the large example, 22 at once on 2 cores); a larger time scale makes the
+ * restarts outweigh it. Nor the Meeting Server database's settling waits (`waitSeconds` polling).
  */
+import { cpus } from 'node:os';
 import { aboutDuration, makespanOf } from '../plan';
 import { RolloutPlan } from '../platforms';
 import type { TwinTiming } from '../simulator';
@@ -85,7 +90,8 @@ export function estimateRehearsalWindow(
     steps: toRun.size,
     assumed:
       `restarts = timing model × ${timing.scale}, manual steps and the clean-up's wait 0 s (the rehearsal confirms and caps them), ` +
-      `other steps 0 s on the twin, + ${stepOverheadSeconds} s executor overhead per step; ${toRun.size} steps over plan.json's dependsOn; terraform -parallelism=${parallelism}`,
+      `other steps 0 s on the twin, + ${stepOverheadSeconds} s executor overhead per step, not slowed by each other on this machine's ${cpus().length} cores; ` +
+      `${toRun.size} steps over plan.json's dependsOn; terraform -parallelism=${parallelism}`,
   };
 }
 

@@ -10,6 +10,8 @@ import { CmsBasename } from './basename';
 import { CmsStepGraph, fileNamePattern, sha256 } from './graph';
 import { CmsCertificateMaterial } from './material';
 import { MmpCommand, StepFile } from './types';
+import type { IssuerDecl } from '../../issuers/types';
+import type { StepCertificate } from '../../plan/types';
 
 /** A declared certificate with everything the planner derived for it. */
 export interface PlannedCmsCertificate {
@@ -34,6 +36,10 @@ export interface CertificatePlanContext {
   readonly graph: CmsStepGraph;
   readonly cluster: CmsClusterDecl;
   readonly caName: string;
+  /** server-csr with an issuer: it signs at apply time (a sign step instead of the manual one). */
+  readonly issuer?: IssuerDecl;
+  /** With an issuer: the declared CA, root first, the leaf must chain to. */
+  readonly caChain?: readonly StepCertificate[];
 }
 
 /** A service's status line once it is enabled (`Enabled : true`). */
@@ -96,6 +102,32 @@ export function addCsrSteps(ctx: CertificatePlanContext, c: PlannedCmsCertificat
     },
     [csr],
   );
+  if (ctx.issuer) {
+    const issuer = ctx.issuer;
+    const caChain = ctx.caChain ?? [];
+    return graph.addStep(
+      {
+        id: `${svc}/sign/${s}`,
+        kind: 'sign',
+        node: server.fqdn,
+        purpose: svc,
+        issuer: issuer.name,
+        issuerKind: issuer.kind,
+        commonName: c.names.commonName,
+        altNames: c.names.subjectAltNames,
+        csrFile: c.csrFile!,
+        chainFile: c.certificateRef,
+        caChain,
+        description: `Have issuer ${issuer.name} (${issuer.kind}${issuer.kind === 'lab' ? ', rehearsals only' : ''}) sign ${c.csrFile}, the ${label(c)} CSR of ${server.fqdn} for ${c.names.subjectAltNames.join(', ')}; the certificate and its chain are saved as ${c.certificateRef}, and the next ucrollout plan uploads and assigns it`,
+        command: `ucrollout step run ${svc}/sign/${s} (issuer ${issuer.name}, ${issuer.kind}): sign ${c.csrFile}, save ${c.certificateRef}`,
+        reason: `DOMAIN.md §4: a key made on the server needs its CSR signed before the certificate can be uploaded; issuer ${issuer.name} signs exactly the CSR's names and its leaf must chain to CA '${ctx.caName}'`,
+        // The CA's facts too: another CA is another request. Id and trigger stay across the
+        // phases (nothing here depends on the signed file), so phase 2 does not sign again.
+        fingerprints: [...fingerprints, ...caChain.map((x) => x.sha256)],
+      },
+      [download],
+    );
+  }
   return graph.addStep(
     {
       id: `${svc}/manual/sign/${s}`,

@@ -75,6 +75,8 @@ export function addDatabaseProcedure({ graph, cluster, after }: DatabasePlanInpu
       command: 'database cluster status',
       reason: 'DOMAIN.md §4 database step 1: note first which node is primary; the plan refuses to go on when the declared primary is not',
       mmp: [{ command: 'database cluster status', expect: [PRIMARY_LINE] }],
+      // The check before the procedure: after the cores were removed it can no longer pass.
+      once: true,
       fingerprints,
     },
     after,

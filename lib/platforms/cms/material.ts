@@ -31,6 +31,11 @@ export interface CmsPlanOptions {
   readonly material: (cert: CmsCertificateDecl) => CmsCertificateMaterial | undefined;
   /** The reference written into the plan for a declared file (relative to plan.json). */
   readonly fileRef: (declaredPath: string) => string;
+  /**
+   * The declared CA's certificates (root first, then each intermediate), relative to plan.json with
+   * their fingerprints: what a sign step's leaf must chain to. Needed by certificates with an issuer.
+   */
+  readonly caChain?: (caName: string) => readonly StepCertificate[];
   /** Lint warnings to show the reviewer. */
   readonly warnings?: readonly PlanFinding[];
 }

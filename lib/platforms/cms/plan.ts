@@ -19,6 +19,8 @@ import { validateCmsDeclarations } from './validate';
 import { PLAN_FORMAT_VERSION } from '../../plan/types';
 import { SchedulePhase, scheduleOf } from '../../plan/schedule';
 import { cmsStepSeconds } from './timing';
+import type { IssuerDecl } from '../../issuers/types';
+import type { StepCertificate } from '../../plan/types';
 
 /** Folder of downloaded CSRs, relative to plan.json. */
 export const CMS_CSR_DIR = 'cms-csr';
@@ -50,7 +52,7 @@ export function planCmsCluster(decls: Declarations, clusterName: string, opts: C
   const caOf = (c: PlannedCmsCertificate) => c.decl.ca;
   const signed = new Map<PlannedCmsCertificate, string>();
   for (const c of certificates.filter((x) => x.decl.source === 'server-csr')) {
-    signed.set(c, addCsrSteps({ graph, cluster, caName: caOf(c) }, c, preflights));
+    signed.set(c, addCsrSteps({ graph, cluster, caName: caOf(c), issuer: issuerOf(decls, c), caChain: c.decl.issuer ? caChainOf(opts, c) : undefined }, c, preflights));
   }
   const awaiting = certificates.filter((c) => !c.material);
   if (awaiting.length === 0) {
@@ -88,10 +90,32 @@ export function planCmsCluster(decls: Declarations, clusterName: string, opts: C
     services: [...new Set(certificates.map((c) => c.decl.service))].sort(),
     certificates: certificates.map(planCertificate),
     databaseCertificates: awaiting.length === 0 && !!cluster.databaseCertificates,
+    ...issuerFields(decls, certificates, opts),
     warnings: [...(opts.warnings ?? [])],
     steps,
     schedule: scheduleOf(steps, cmsStepSeconds(), cmsPhase),
   };
+}
+
+/** The declared issuer of a server-made certificate that names one. */
+function issuerOf(decls: Declarations, c: PlannedCmsCertificate): IssuerDecl | undefined {
+  if (!c.decl.issuer) return undefined;
+  const issuer = (decls.issuers ?? []).find((i) => i.name === c.decl.issuer);
+  if (!issuer) throw new Error(`cmsCertificates: issuer '${c.decl.issuer}' is not declared: declare it under issuers`);
+  return issuer;
+}
+
+function caChainOf(opts: CmsPlanOptions, c: PlannedCmsCertificate): readonly StepCertificate[] {
+  if (!opts.caChain) throw new Error(`cmsCertificates: the ${c.decl.service} certificate names issuer '${c.decl.issuer}': the planner needs the facts of CA '${c.decl.ca}' (caChain)`);
+  return opts.caChain(c.decl.ca);
+}
+
+/** plan.json's `issuers` and `issuerBaseDir` (as a CUCM plan carries them), only in a plan with issued certificates. */
+function issuerFields(decls: Declarations, certificates: readonly PlannedCmsCertificate[], opts: CmsPlanOptions): { issuers?: IssuerDecl[]; issuerBaseDir?: string } {
+  const names = new Set(certificates.map((c) => c.decl.issuer).filter((n): n is string => !!n));
+  if (names.size === 0) return {};
+  const issuers = (decls.issuers ?? []).filter((i) => names.has(i.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { issuers, issuerBaseDir: opts.fileRef('.') || '.' };
 }
 
 /** Before the window: the MMP logins of the preflight; nothing of a Meeting Server change waits past it. */
@@ -106,7 +130,10 @@ function plannedCertificates(decls: Declarations, cluster: CmsClusterDecl, opts:
   const ordered = [...mine].sort((a, b) => CMS_SERVICES.indexOf(a.service) - CMS_SERVICES.indexOf(b.service) || serverIndex(a) - serverIndex(b));
   const planned = ordered.map((decl): PlannedCmsCertificate => {
     const server = decl.server ? findCmsServer(cluster, decl.server) : undefined;
-    const names = cmsExpectedNames(cluster, decl.service, decl.scope, server);
+    const expected = cmsExpectedNames(cluster, decl.service, decl.scope, server);
+    // A CA signs the names of the SAN list (an issuer refuses a CSR without one): an issued
+    // certificate whose rule has no SANs carries its CN as its only SAN.
+    const names = decl.issuer && expected.subjectAltNames.length === 0 ? { ...expected, subjectAltNames: [expected.commonName] } : expected;
     const targets = decl.scope === 'clustered' ? cmsPeers(cluster, decl.service) : [server!];
     const material = opts.material(decl);
     if (!material && decl.source === 'ca') throw new Error(`cmsCertificates: the ${decl.service} certificate ${decl.certificate} has no material: the planner needs its facts`);
@@ -149,6 +176,7 @@ function planCertificate(c: PlannedCmsCertificate): CmsPlanCertificate {
     certificate: { file: c.certificateRef, sha256: c.material?.leaf.sha256, subject: c.material?.leaf.subject },
     awaitingSignature: !c.material,
     keyFile: c.keyRef,
+    ...(c.decl.issuer ? { issuer: c.decl.issuer } : {}),
   };
 }
 

@@ -79,9 +79,17 @@ export function prepareCmsClusterPlan(decls: Declarations, clusterName: string, 
       fullChainFile: fullChain,
     };
   };
+  const caChain = (caName: string): StepCertificate[] => {
+    const ca = decls.certificateAuthorities.find((c) => c.name === caName)!;
+    return [ca.root, ...ca.intermediates].map((p) => {
+      const { sha256, subject } = parseCertificate(firstDer(p), p);
+      return { sha256, subject, file: fileRef(p) };
+    });
+  };
   const plan = planCmsCluster(decls, clusterName, {
     material,
     fileRef,
+    caChain,
     warnings: findings.filter((f) => f.severity === 'warning').map((f) => ({ severity: f.severity, code: f.code, message: f.message })),
   });
   return { plan, files: [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([file, text]) => ({ file, text })) };

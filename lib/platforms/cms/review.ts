@@ -6,7 +6,8 @@
 import { DATABASE_OUTAGE } from './database-plan';
 import { aboutDuration, renderScheduleSection, windowHeadline } from '../../plan/schedule-review';
 import { bulletSection, esc, fullOrderSection, manualStepsSection, stepsByNodeSection } from '../../plan/review-sections';
-import { CMS_STEP_KINDS, CmsClusterPlan } from './types';
+import { issuerEndpoint } from '../cucm/issued-review';
+import { CMS_STEP_KINDS, CmsClusterPlan, CmsSignStep } from './types';
 
 const KIND_ORDER = CMS_STEP_KINDS;
 
@@ -28,7 +29,9 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
   out.push(`| Services | ${plan.services.join(', ') || 'none'} |`);
   out.push(`| Database cluster certificates | ${plan.databaseCertificates ? '**re-created: OUTAGE of the database cluster**' : 'unchanged'} |`);
   out.push(`| Servers touched | ${touched.length} of ${c.nodes.length}: ${touched.map((n) => n.fqdn).join(', ')} |`);
-  out.push(`| Steps | ${steps.length}: ${KIND_ORDER.map((k) => `${steps.filter((s) => s.kind === k).length} ${k}`).join(', ')} |`);
+  // `sign` only where an issuer signs: a plan signed by hand counts as it always did.
+  const kinds = KIND_ORDER.filter((k) => k !== 'sign' || steps.some((s) => s.kind === k));
+  out.push(`| Steps | ${steps.length}: ${kinds.map((k) => `${steps.filter((s) => s.kind === k).length} ${k}`).join(', ')} |`);
   if (plan.schedule) out.push(`| Window (estimate) | ${aboutDuration(plan.schedule.phases.inWindow)}; the whole change ${aboutDuration(plan.schedule.estimatedSeconds)} |`);
   out.push(`| Manual steps | ${manual.length} |`, '');
 
@@ -57,6 +60,7 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
   const keys = plan.certificates.filter((x) => x.keyFile).map((x) => x.keyFile!);
   if (keys.length > 0) out.push('', `Private key files, read only by the upload steps at apply time (never by the planner): ${[...new Set(keys)].join(', ')}.`);
   out.push('');
+  out.push(...issuedSection(plan, position));
 
   out.push(...manualStepsSection(steps, position));
 
@@ -96,13 +100,44 @@ export function cmsReviewWarnings(plan: CmsClusterPlan): string[] {
   if (downs.length > 0) w.push(`${downs.join(', ')}: unavailable on each server between disable and enable (re-enabled with the old certificate if the assignment fails).`);
   const awaiting = plan.certificates.filter((x) => x.awaitingSignature);
   if (awaiting.length > 0) {
+    const byIssuer = awaiting.filter((x) => x.issuer);
+    const byHand = awaiting.filter((x) => !x.issuer);
     w.push(
-      `PHASE 1 OF 2: ${awaiting.map((x) => `${x.service} (${x.certificate.file})`).join(', ')} not signed yet. This plan only makes the CSRs on the servers and fetches them; after the CA signed them, save the certificates there and run ucrollout plan again for the change itself.`,
+      `PHASE 1 OF 2: ${awaiting.map((x) => `${x.service} (${x.certificate.file})`).join(', ')} not signed yet. This plan only makes the CSRs on the servers and fetches them` +
+        (byIssuer.length > 0 ? `; its sign steps have ${[...new Set(byIssuer.map((x) => `issuer ${x.issuer}`))].join(', ')} sign ${byIssuer.map((x) => x.service).join(', ')} and write the certificates` : '') +
+        (byHand.length > 0 ? `; after the CA signed ${byHand.map((x) => x.service).join(', ')}, save the certificates there` : '') +
+        '; then run ucrollout plan again for the change itself.',
     );
+  }
+  const signs = steps.filter((s): s is CmsSignStep => s.kind === 'sign');
+  const lab = signs.filter((s) => s.issuerKind === 'lab');
+  if (lab.length > 0) w.push(`LAB ISSUER: ${lab.map((s) => `${s.purpose} of ${s.node} (issuer ${s.issuer})`).join(', ')} signed by a lab CA: for rehearsals on the digital twin only, never for a production server.`);
+  if (signs.some((s) => s.issuerKind === 'adcs')) {
+    w.push('AD CS: a template that needs a CA manager\'s approval leaves the sign step waiting (the apply ends with exit 3 naming the request id); approve it on the CA, then apply again.');
   }
   for (const x of plan.certificates.filter((c) => !c.awaitingSignature)) {
     w.push(`${x.service} (${x.scope}) uses the new basename \`${x.basename}\` on ${x.servers.join(', ')}: ${x.basenameReason}.`);
   }
   for (const f of plan.warnings) w.push(`${f.severity.toUpperCase()} ${f.code}: ${f.message}`);
   return w;
+}
+
+/** What is requested from whom: each sign step's issuer, names, CSR and where the certificate goes. */
+function issuedSection(plan: CmsClusterPlan, position: ReadonlyMap<string, number>): string[] {
+  const signs = plan.steps.filter((s): s is CmsSignStep => s.kind === 'sign');
+  if (signs.length === 0) return [];
+  const out = ['## Certificates requested from issuers', ''];
+  for (const s of signs) {
+    const decl = (plan.issuers ?? []).find((d) => d.name === s.issuer);
+    out.push(
+      `### ${s.purpose} of ${s.node} — issued by \`${s.issuer}\` (${s.issuerKind})${s.issuerKind === 'lab' ? ' — LAB ISSUER, FOR REHEARSALS ONLY (NOT FOR PRODUCTION)' : ''} (step ${position.get(s.id)}, \`${s.id}\`)`,
+      '',
+      `- requested from: ${decl ? issuerEndpoint(decl) : `issuer ${s.issuer}`}`,
+      `- CN ${s.commonName}; SAN: ${s.altNames.join(', ')}`,
+      `- the key and CSR are made on ${s.node} with \`pki csr\` (the key never leaves the server); the CSR is fetched to \`${s.csrFile}\``,
+      `- the signed certificate and its chain are written to \`${s.chainFile}\`; its leaf must chain to ${s.caChain.map((c) => `\`${c.file}\``).join(', ')}; a re-apply requests nothing while that file holds a valid certificate for the CSR's key`,
+      '',
+    );
+  }
+  return out;
 }

@@ -7,14 +7,15 @@
  *   comes back), `database cluster initialize` / `join` (2 min: the database is built or copied),
  *   `database cluster connect` (1 min), `database cluster remove` (30 s); a command that waits for
  *   an expected output (`waitSeconds`) counts half its wait, at most 1 min.
- * - a file over SFTP (upload-file, download-file): 10 s; a verify over TLS: 10 s;
+ * - a file over SFTP (upload-file, download-file): 10 s; a verify over TLS: 10 s; a sign step
+ *   (an issuer's answer): 30 s;
  * - a manual step: 5 min (as on CUCM).
  */
 import { TimingDefaults, TimingModel } from '../../plan/timing';
 import { CmsStep } from './types';
 
 export const CMS_TIMING_DEFAULTS: TimingDefaults = {
-  steps: { 'upload-file': 10, 'download-file': 10, verify: 10 },
+  steps: { 'upload-file': 10, 'download-file': 10, sign: 30, verify: 10 },
   otherStepSeconds: 10,
   restarts: {},
   otherRestartSeconds: 60,

@@ -3,6 +3,7 @@
  * `download-file`), servers and certificates. docs/cms.md says what a driver does with each.
  * The envelope and shared kinds are lib/plan/types.ts.
  */
+import type { IssuerDecl } from '../../issuers/types';
 import { CmsDatabaseRole, CmsService } from '../../model';
 import { PlanEnvelope, PlanNodeBase, SharedStep, StepBase, StepCertificate, StepPort } from '../../plan/types';
 
@@ -71,12 +72,32 @@ export interface DownloadFileStep extends StepBase {
   readonly files: readonly StepFile[];
 }
 
-export type CmsStep = SharedStep | MmpStep | UploadFileStep | DownloadFileStep;
+/**
+ * A declared issuer (lib/issuers) signs the CSR a download-file step fetched; the certificate
+ * (leaf first, then its chain) is written to the declared `certificate` path, next to plan.json.
+ */
+export interface CmsSignStep extends StepBase {
+  readonly kind: 'sign';
+  /** The declared issuer (the plan's `issuers`). */
+  readonly issuer: string;
+  readonly issuerKind: string;
+  readonly commonName: string;
+  /** The CSR's SANs (the CN first, or the CN alone): the leaf must carry exactly these. */
+  readonly altNames: readonly string[];
+  /** The CSR the download-file step wrote, relative to plan.json. */
+  readonly csrFile: string;
+  /** The declared certificate file the signed chain is written to, relative to plan.json. */
+  readonly chainFile: string;
+  /** The declared CA (root first, then each intermediate) the leaf must chain to. */
+  readonly caChain: readonly StepCertificate[];
+}
+
+export type CmsStep = SharedStep | MmpStep | UploadFileStep | DownloadFileStep | CmsSignStep;
 
 export type CmsStepKind = CmsStep['kind'];
 
 /** Every kind a CMS plan uses, in the order PLAN.md counts them. */
-export const CMS_STEP_KINDS: readonly CmsStepKind[] = ['manual', 'mmp', 'upload-file', 'download-file', 'verify'];
+export const CMS_STEP_KINDS: readonly CmsStepKind[] = ['manual', 'mmp', 'upload-file', 'download-file', 'sign', 'verify'];
 
 export interface CmsPlanNode extends PlanNodeBase {
   readonly platform: 'cms';
@@ -102,6 +123,8 @@ export interface CmsPlanCertificate {
   readonly awaitingSignature: boolean;
   /** source ca: the private key file the upload step reads at apply time (never read by the planner). */
   readonly keyFile?: string;
+  /** server-csr: the declared issuer that signs the CSR at apply time (else a manual step). */
+  readonly issuer?: string;
 }
 
 export interface CmsClusterPlan extends PlanEnvelope<'cms', CmsStep, CmsPlanNode> {
@@ -116,4 +139,11 @@ export interface CmsClusterPlan extends PlanEnvelope<'cms', CmsStep, CmsPlanNode
   readonly certificates: readonly CmsPlanCertificate[];
   /** The database cluster certificates are re-created (an outage of the database cluster). */
   readonly databaseCertificates: boolean;
+  /**
+   * The issuers the sign steps use, as declared (no secret: variable names and files), their paths
+   * relative to `issuerBaseDir`. Only in plans with issued certificates (as in a CUCM plan).
+   */
+  readonly issuers?: readonly IssuerDecl[];
+  /** The folder (relative to plan.json) the issuers' paths start from and their programs run in: the inventory's. */
+  readonly issuerBaseDir?: string;
 }

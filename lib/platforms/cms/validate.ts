@@ -35,6 +35,9 @@ export function validateCmsDeclarations(decls: Declarations): void {
       problems.push(`${at}: CMS cluster '${cert.cluster}' is not declared: ${hint}`);
     }
     if (!cas.has(cert.ca)) problems.push(`${at}: certificate authority '${cert.ca}' is not declared: declare it under certificateAuthorities`);
+    if (cert.issuer !== undefined && !(decls.issuers ?? []).some((d) => d.name === cert.issuer)) {
+      problems.push(`${at}: issuer '${cert.issuer}' is not declared: declare it under issuers (${(decls.issuers ?? []).map((d) => d.name).join(', ') || 'none declared'})`);
+    }
     if (!CMS_SERVICES.includes(cert.service)) {
       problems.push(`${at}: unknown service '${cert.service}': use one of ${CMS_SERVICES.join(', ')}`);
       return;
@@ -128,6 +131,9 @@ function certificateProblems(cert: CmsCertificateDecl, cluster: CmsClusterDecl, 
   }
   if (cert.source === 'server-csr' && cert.key) {
     problems.push(`${at}: source server-csr makes the key on the server with pki csr: remove key '${cert.key}', or use source ca to send your own key`);
+  }
+  if (cert.issuer !== undefined && cert.source !== 'server-csr') {
+    problems.push(`${at}: 'issuer' signs a CSR made on the server: it is only for source server-csr (a certificate from your CA is signed already)`);
   }
   if (cert.renewal !== undefined && cert.source !== 'server-csr') problems.push(`${at}: 'renewal' names a new server-made key: it is only for source server-csr (a CA certificate's basename follows its fingerprint)`);
   if (cert.basename !== undefined) {
