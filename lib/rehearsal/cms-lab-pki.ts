@@ -123,11 +123,13 @@ export async function issueCmsLabCertificates(
 /**
  * Phase 2 of a plan with server-made keys: for each certificate still awaiting its signature,
  * the lab CA signs the CSR the first apply fetched and the certificate is saved at the path the
- * plan names. Returns the files written (relative to plan.json); a CSR not fetched yet is an error.
+ * plan names (not those an issuer's sign step signed). Returns the files written (relative to
+ * plan.json); a CSR not fetched yet is an error.
  */
 export async function signServerCsrs(plan: CmsClusterPlan, planDir: string, ca: LabCa): Promise<string[]> {
   const written: string[] = [];
-  for (const cert of plan.certificates.filter((c) => c.awaitingSignature)) {
+  // A certificate with an issuer was signed by its sign step in phase 1: the lab CA leaves it be.
+  for (const cert of plan.certificates.filter((c) => c.awaitingSignature && !c.issuer)) {
     const csrName = `${cert.basename}.csr`;
     const download = plan.steps.find((s): s is DownloadFileStep => s.kind === 'download-file' && s.files.some((f) => f.name === csrName));
     const csrRef = download?.files.find((f) => f.name === csrName)?.file;

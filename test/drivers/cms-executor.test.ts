@@ -272,7 +272,7 @@ describe('kinds and platforms', () => {
   it('refuses a CUCM kind in a Meeting Server plan before connecting anywhere', async () => {
     const odd = { ...step(p, 'preflight/cms1'), kind: 'upload-identity' } as unknown as CmsStep;
     expect(await failure(bench.run(odd))).toBe(
-      `Step preflight/cms1 has kind 'upload-identity', which a cms plan of this ucrollout does not run (it runs manual, mmp, upload-file, download-file, verify): the plan is inconsistent or newer, re-run 'ucrollout plan'`,
+      `Step preflight/cms1 has kind 'upload-identity', which a cms plan of this ucrollout does not run (it runs manual, mmp, upload-file, download-file, sign, verify): the plan is inconsistent or newer, re-run 'ucrollout plan'`,
     );
     expect(cms1.commands).toEqual([]);
   });
@@ -280,7 +280,7 @@ describe('kinds and platforms', () => {
   it('names a kind this ucrollout does not know', async () => {
     const odd = { ...step(p, 'preflight/cms1'), kind: 'teleport' } as unknown as CmsStep;
     expect(await failure(bench.run(odd))).toBe(
-      `Step preflight/cms1 has kind 'teleport', which a cms plan of this ucrollout does not run (it runs manual, mmp, upload-file, download-file, verify): the plan is inconsistent or newer, re-run 'ucrollout plan'`,
+      `Step preflight/cms1 has kind 'teleport', which a cms plan of this ucrollout does not run (it runs manual, mmp, upload-file, download-file, sign, verify): the plan is inconsistent or newer, re-run 'ucrollout plan'`,
     );
   });
 });

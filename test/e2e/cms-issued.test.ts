@@ -88,6 +88,8 @@ describe('Meeting Server certificates issued by a command issuer through terrafo
     expect(result.failed).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect(new Set(result.created)).toEqual(new Set(phase1.steps.map((s) => stepResourceName(s.id))));
+    // No lab signing: every CSR was signed by the issuer (the rehearsal's lab step finds nothing to sign)
+    expect(await bench.signServerCsrs('meet')).toEqual([]);
     // The program ran once per certificate, in the inventory's folder
     expect(signLines()).toEqual(Array(4).fill(join(root, 'inventory')));
     // Each certificate is at its declared path: the issuer's leaf for the CSR's key, then its chain

@@ -17,7 +17,7 @@ import { StepOutcome } from '../../../executor/outcome';
 import { readStepCertificate } from '../../../executor/plan-file';
 import { signRequest } from '../../../executor/sign-request';
 import { describeCertificate } from '../../../pki/certificate';
-import { readChainFile, readCsrFile, sameNames, writePublicFile } from '../../cucm/kinds/issued-files';
+import { readChainFile, readCsrFile, sameNames, writePublicFile } from '../../../executor/issued-files';
 import type { CmsSignStep } from '../types';
 
 export async function run(ctx: StepContext<CmsSignStep>): Promise<StepOutcome> {

@@ -12,7 +12,7 @@ import { StepContext } from '../../../executor/context';
 import { StepFailure } from '../../../executor/errors';
 import { StepOutcome } from '../../../executor/outcome';
 import type { GenerateCsrStep } from '../types';
-import { CsrFile, nodeCsr, nodeHoldsKey, parseCsr, readCsrFile, sameNames, writePublicFile } from './issued-files';
+import { CsrFile, nodeCsr, nodeHoldsKey, parseCsr, readCsrFile, sameNames, writePublicFile } from '../../../executor/issued-files';
 
 export async function run(ctx: StepContext<GenerateCsrStep>): Promise<StepOutcome> {
   const { step } = ctx;

@@ -8,7 +8,7 @@ import type { CucmStep, RestartServiceStep, UploadIdentityStep } from '../types'
 import { StepContext } from '../../../executor/context';
 import { identityTargets } from '../../../executor/plan-file';
 import { readJournal } from '../../../executor/state-files';
-import { issuedLeafSha256 } from './issued-files';
+import { issuedLeafSha256 } from '../../../executor/issued-files';
 
 /** A port of the restarted service that must present `expect` once the service restarted. */
 export interface PortEvidence {

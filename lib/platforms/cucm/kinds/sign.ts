@@ -17,7 +17,7 @@ import { StepOutcome } from '../../../executor/outcome';
 import { AwaitingSignature, signRequest } from '../../../executor/sign-request';
 import { describeCertificate } from '../../../pki/certificate';
 import type { SignStep } from '../types';
-import { ChainFile, CsrFile, nodeHoldsKey, readChainFile, readCsrFile, sameNames, writePublicFile } from './issued-files';
+import { ChainFile, CsrFile, nodeHoldsKey, readChainFile, readCsrFile, sameNames, writePublicFile } from '../../../executor/issued-files';
 
 export { AwaitingSignature };
 

@@ -9,7 +9,7 @@ import { StepFailure } from '../../../executor/errors';
 import { fp, identityFingerprint, uploadIdentity } from '../../../executor/node-certificates';
 import { ALREADY_DONE, StepOutcome } from '../../../executor/outcome';
 import { identityTargets, readStepCertificate } from '../../../executor/plan-file';
-import { readChainFile } from './issued-files';
+import { readChainFile } from '../../../executor/issued-files';
 
 export async function run(ctx: StepContext<UploadIdentityStep>): Promise<StepOutcome> {
   const { step } = ctx;

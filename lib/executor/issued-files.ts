@@ -7,15 +7,15 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StepContext } from '../../../executor/context';
-import { StepFailure } from '../../../executor/errors';
-import { LoadedPlan, planPath } from '../../../executor/plan-file';
-import { readBounded } from '../../../pki/bounded-read';
-import { CertificateView, parseCertificate } from '../../../pki/certificate';
-import { decodeSubjectAltNames } from '../../../pki/certificate-der';
-import { readCertificates, readCsr } from '../../../pki/input';
-import { Oid } from '../../../pki/oids';
-import { PemLabel, toPem } from '../../../pki/pem';
+import { StepContext } from './context';
+import { StepFailure } from './errors';
+import { LoadedPlan, planPath } from './plan-file';
+import { readBounded } from '../pki/bounded-read';
+import { CertificateView, parseCertificate } from '../pki/certificate';
+import { decodeSubjectAltNames } from '../pki/certificate-der';
+import { readCertificates, readCsr } from '../pki/input';
+import { Oid } from '../pki/oids';
+import { PemLabel, toPem } from '../pki/pem';
 
 /** What the steps need of a CSR. */
 export interface CsrFile {
