@@ -126,7 +126,7 @@ export async function benchPlanSynth(scratch: string, runs = 7): Promise<Record<
       : { constructsSynth: `not measured: ${constructsError}` }),
     samplesMs: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.map(round)])),
     measured: '`node bin/ucrollout plan` (compiled dist/) vs `node bench/bare-stacks.js` (plain JS, bare cdktf, same resources and depends_on); whole processes',
-    target: 'median < 1500 ms and ratio ≤ 1.3',
-    met: ours < 1500 && ours / bare <= 1.3,
+    target: 'median < 1500 ms and ratio ≤ 1.1 (issue: within 1.1× of the plain-JavaScript cdktf baseline)',
+    met: ours < 1500 && ours / bare <= 1.1,
   };
 }
