@@ -7,8 +7,9 @@
  *
  * Beside it: the overhead each step run really had (its Terraform start to end, less what the twin
  * spent), and the estimate with that observed median instead of the default, which says how much of
- * a miss is the overhead's default and how much is the model (CPU contention: this machine has few
- * cores for 20+ step runs at once).
+ * a miss is the overhead's default (it follows the machine's load) and how much is the model. A run
+ * whose step runs fell back to tsx (a source saved during the bench) says so in `cli`: its figures
+ * are not the compiled CLI's.
  *
  * BENCH_REHEARSAL_RUNS (default 3) runs per case, median reported; BENCH_REHEARSAL_CASES=lab,lab-0.01
  * to skip the large example; BENCH_TIME_SCALE_LAB / BENCH_TIME_SCALE_LARGE override the scales.
@@ -138,5 +139,8 @@ export async function benchRehearsalWindow(scratch: string): Promise<Record<stri
 }
 
 if (require.main === module) {
-  benchRehearsalWindow(join(require('node:os').tmpdir(), `ucr-bench-rw-${process.pid}`)).then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`));
+  const scratch = join(require('node:os').tmpdir(), `ucr-bench-rw-${process.pid}`);
+  benchRehearsalWindow(scratch)
+    .then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`))
+    .finally(() => require('node:fs').rmSync(scratch, { recursive: true, force: true }));
 }

@@ -12,13 +12,14 @@
  * plus a fixed overhead per step run: Terraform starting the local-exec, `ucrollout step run`
  * starting, its lock and journal, the SSH / HTTPS / TLS connections to the twin and the checks
  * of the node. Default DEFAULT_STEP_OVERHEAD_SECONDS, measured (bench/rehearsal-window.ts, 2 shared
- * cores): a step run's Terraform start to end less the twin's time has a median of 0.36–0.41 s on
- * the lab (the executor bench's already-done step: 0.3–0.6 s); 0.5 s leaves room for the steps
- * that do more (a clean-up: about 1 s) and for some contention.
+ * cores, compiled CLI): a step run's Terraform start to end less the twin's time has a median of
+ * 0.2–0.35 s on a quiet machine and 0.4–0.9 s while other work loads it (the executor bench's
+ * already-done step: 0.3–0.6 s); 0.5 s sits between, and a clean-up does more (about 1 s).
  * Not modelled: CPU contention. The overhead is mostly CPU (a Node.js process per step, SSH and
- * TLS handshakes on both ends), so with many more step runs at once than cores it stretches
- * (0.76 s per step on the large example, 22 at once on 2 cores); a larger time scale makes the
- * restarts outweigh it. Nor the Meeting Server database's settling waits (`waitSeconds` polling).
+ * TLS handshakes on both ends), so it follows the machine's load; a time scale where the restarts
+ * outweigh it (0.05 for the lab) measures the plan rather than the machine. Nor the Meeting
+ * Server database's settling waits (`waitSeconds` polling), nor a CLI that runs from the sources
+ * (bin/ucrollout falls back to tsx when dist/ is stale: every step run slower).
  */
 import { cpus } from 'node:os';
 import { aboutDuration, makespanOf } from '../plan';
