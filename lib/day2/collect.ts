@@ -5,14 +5,16 @@
  * HTTPS anchored on its `httpsCaFile`, the resolve map's CA and the CA chains of the declared
  * tomcat certificates only. Nothing is written to any node.
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { loadCredentials } from '../drivers/credentials';
 import { DriverConfigError } from '../drivers/errors';
 import { AccessibleNode, NodeAccess } from '../drivers/node-access';
 import { ResolveMap } from '../drivers/resolve';
 import { HTTPS_PURPOSES, collectHttpsAnchors } from '../executor/trust-anchors';
-import { CertificateDecl, ClusterDecl, Declarations, findNode } from '../model';
+import { CertificateDecl, ClusterDecl, CmsCertificateDecl, CmsClusterDecl, Declarations, findCmsServer, findNode } from '../model';
 import { readCertificateFacts } from '../pki/facts';
+import { readCmsServer } from './cms-live';
 import { NodeReading, ReadTimeouts, readNode } from './live';
 import { DeclaredFile, EvaluateOptions, Evaluation, evaluateStatus } from './status';
 
@@ -67,26 +69,50 @@ export function webCaFiles(decls: Declarations, cluster: string): string[] {
   return decls.certificateAuthorities.filter((ca) => cas.has(ca.name)).flatMap((ca) => [...ca.intermediates, ca.root]);
 }
 
-/** Checks what would stop every read before any connection: credentials that are not there. */
-export function checkCredentials(decls: Declarations, opts: CollectOptions): void {
-  for (const c of decls.clusters) loadCredentials(c.credentials, opts.baseDir, opts.env ?? process.env);
+/** The connection setup of a declared Meeting Server cluster, as its plan's steps have it (MMP over SSH, TLS probes). */
+export function cmsClusterAccess(cluster: CmsClusterDecl, opts: CollectOptions): NodeAccess {
+  const abs = (p: string) => (isAbsolute(p) ? p : join(opts.baseDir, p));
+  return new NodeAccess({
+    node: (fqdn) => {
+      const s = findCmsServer(cluster, fqdn);
+      if (!s) throw new DriverConfigError(`Server ${fqdn} is not declared in Meeting Server cluster '${cluster.name}'`);
+      return accessible(s);
+    },
+    credentials: () => loadCredentials(cluster.credentials, opts.baseDir, opts.env ?? process.env),
+    httpsAnchors: () => [],
+    knownHostsFile: cluster.knownHostsFile ? { path: abs(cluster.knownHostsFile), shown: cluster.knownHostsFile } : undefined,
+    extraKnownHosts: opts.knownHosts,
+    resolveMap: opts.resolveMap,
+    connectMs: opts.timeouts?.connectMs ?? 15_000,
+  });
 }
 
-/** Reads every node of every declared CUCM / IM&P cluster; a node that fails is a reading with `reachable: false`. */
+/** Checks what would stop every read before any connection: credentials that are not there. */
+export function checkCredentials(decls: Declarations, opts: CollectOptions): void {
+  for (const c of [...decls.clusters, ...(decls.cmsClusters ?? [])]) loadCredentials(c.credentials, opts.baseDir, opts.env ?? process.env);
+}
+
+/** Reads every node of every declared CUCM / IM&P cluster and every declared Meeting Server; a node that fails is a reading with `reachable: false`. */
 export async function readClusters(decls: Declarations, opts: CollectOptions): Promise<Map<string, NodeReading>> {
-  const jobs = decls.clusters.flatMap((cluster) => {
+  type Job = { fqdn: string; read: (onOpen: (close: () => void) => void) => Promise<NodeReading> };
+  const jobs: Job[] = decls.clusters.flatMap((cluster) => {
     const access = clusterAccess(decls, cluster, opts);
-    return cluster.nodes.map((node) => ({ cluster, node, access }));
+    return cluster.nodes.map((node) => ({ fqdn: node.fqdn, read: (onOpen: (close: () => void) => void) => readNode(access, node, opts.timeouts ?? {}, onOpen) }));
   });
+  for (const cluster of decls.cmsClusters ?? []) {
+    const access = cmsClusterAccess(cluster, opts);
+    for (const server of cluster.servers) jobs.push({ fqdn: server.fqdn, read: (onOpen) => readCmsServer(access, server, opts.timeouts ?? {}, onOpen) });
+  }
   const timeoutMs = opts.nodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS;
-  const results = await runLimited(jobs, opts.parallel ?? DEFAULT_PARALLEL, async ({ node, access }) => {
+  const results = await runLimited(jobs, opts.parallel ?? DEFAULT_PARALLEL, async ({ fqdn, read }) => {
+    const node = { fqdn };
     const closers: (() => void)[] = [];
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no complete answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
     });
     try {
-      return await Promise.race([readNode(access, node, opts.timeouts ?? {}, (close) => closers.push(close)), timedOut]);
+      return await Promise.race([read((close) => closers.push(close)), timedOut]);
     } catch (e) {
       if (e instanceof DriverConfigError) throw e;
       return { fqdn: node.fqdn.toLowerCase(), reachable: false, error: (e as Error).message.replace(`${node.fqdn}: `, ''), identities: [], trust: [] } satisfies NodeReading;
@@ -101,7 +127,15 @@ export async function readClusters(decls: Declarations, opts: CollectOptions): P
 /** Reads and judges: the whole status of the declarations. */
 export async function collectStatus(decls: Declarations, opts: CollectOptions & Omit<EvaluateOptions, 'declaredFile'>): Promise<Evaluation> {
   const readings = await readClusters(decls, opts);
-  return evaluateStatus(decls, readings, { ...opts, declaredFile: (d) => declaredFileFacts(d, opts.baseDir) });
+  return evaluateStatus(decls, readings, { ...opts, declaredFile: (d) => declaredFileFacts(d, opts.baseDir), declaredCmsFile: (d) => declaredCmsFileFacts(d, opts.baseDir) });
+}
+
+/** A declared Meeting Server certificate's facts; undefined when the file is not there yet (a server-made key not signed). */
+export function declaredCmsFileFacts(decl: CmsCertificateDecl, baseDir: string): DeclaredFile | undefined {
+  const path = isAbsolute(decl.certificate) ? decl.certificate : join(baseDir, decl.certificate);
+  if (decl.source === 'server-csr' && !existsSync(path)) return undefined;
+  const f = readCertificateFacts(path, decl.certificate);
+  return { sha256: f.sha256, notBefore: f.notBefore, notAfter: f.notAfter, subject: f.subject };
 }
 
 export function declaredFileFacts(decl: CertificateDecl, baseDir: string): DeclaredFile | undefined {

@@ -5,7 +5,7 @@
  * monitoring plugin (0 ok, 1 warning, 2 critical; 3 unknown is the CLI's, for bad input).
  */
 import { PurposeInfo, findPurpose, multiServerCoverage } from '../catalog';
-import { CertificateDecl, ClusterDecl, Declarations, describeRenewBefore, nodesInRolloutOrder, renewalTime } from '../model';
+import { CertificateDecl, ClusterDecl, CmsCertificateDecl, CmsClusterDecl, Declarations, describeRenewBefore, nodesInRolloutOrder, renewalTime } from '../model';
 import { shortFingerprint } from '../pki/fingerprint';
 import { LiveIdentity, NodeReading } from './live';
 
@@ -105,6 +105,8 @@ export interface EvaluateOptions {
   readonly criticalDays?: number;
   /** The facts of a declared certificate file; throws (or returns undefined) when it cannot be read. */
   readonly declaredFile: (decl: CertificateDecl) => DeclaredFile | undefined;
+  /** The same for a declared Meeting Server certificate (undefined: not there yet, judged as drift). @default none readable */
+  readonly declaredCmsFile?: (decl: CmsCertificateDecl) => DeclaredFile | undefined;
 }
 
 export const DEFAULT_WARN_DAYS = 30;
@@ -362,6 +364,8 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
     return { name: cluster.name, nodes };
   });
 
+  for (const cms of decls.cmsClusters ?? []) clusters.push(evaluateCmsCluster(decls, cms, readings, opts, findings, { now, warnDays, criticalDays }));
+
   const certificates: DeclaredCertificateStatus[] = decls.certificates
     .map((decl, index) => ({ decl, index }))
     .filter((c) => decls.clusters.some((cl) => cl.name === c.decl.cluster))
@@ -376,6 +380,147 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
     report: { formatVersion: STATUS_FORMAT_VERSION, generatedAt: opts.now.toISOString(), warnDays, criticalDays, clusters, findings: findings.list() },
     certificates,
   };
+}
+
+/** The declared Meeting Server certificate of a server's service: its per-server one, else the clustered one of the service. */
+export function declaredCmsFor(decls: Declarations, cluster: CmsClusterDecl, fqdn: string, service: string): CmsCertificateDecl | undefined {
+  const mine = (decls.cmsCertificates ?? []).filter((c) => c.cluster === cluster.name && c.service === service);
+  const runs = cluster.servers.find((s) => s.fqdn.toLowerCase() === fqdn)?.services.includes(service as never) ?? false;
+  return mine.find((c) => c.scope === 'per-server' && c.server?.toLowerCase() === fqdn) ?? (runs ? mine.find((c) => c.scope === 'clustered') : undefined);
+}
+
+/** A Meeting Server cluster: each server's services judged as CUCM identities are (the service is the purpose; no trust stores). */
+function evaluateCmsCluster(
+  decls: Declarations,
+  cluster: CmsClusterDecl,
+  readings: ReadonlyMap<string, NodeReading>,
+  opts: EvaluateOptions,
+  findings: FindingList,
+  limits: { now: number; warnDays: number; criticalDays: number },
+): StatusCluster {
+  const { now, warnDays, criticalDays } = limits;
+  const files = new Map<CmsCertificateDecl, DeclaredFile | undefined>();
+  const fileOf = (decl: CmsCertificateDecl): DeclaredFile | undefined => {
+    if (!files.has(decl)) {
+      let facts: DeclaredFile | undefined;
+      try {
+        facts = opts.declaredCmsFile?.(decl);
+      } catch (e) {
+        findings.add({
+          severity: 'warning',
+          code: 'declared-file-unreadable',
+          cluster: cluster.name,
+          node: decl.server ?? '',
+          purpose: decl.service,
+          message: `the declared ${decl.service} certificate '${decl.certificate}' cannot be read (${(e as Error).message}): its servers are judged as drift`,
+          fix: `restore the file, or fix the path in the inventory`,
+        });
+      }
+      files.set(decl, facts);
+    }
+    return files.get(decl);
+  };
+  const daysLeft = (iso: string) => (iso ? Math.floor((Date.parse(iso) - now) / DAY_MS) : Number.POSITIVE_INFINITY);
+  const day = (iso: string) => (iso ? iso.slice(0, 10) : 'an unknown date');
+  const apply = `plan it: ucrollout plan --inventory FILE --out DIR, then terraform apply in the stack ${cluster.name}`;
+  const nodes: StatusNode[] = cluster.servers.map((server) => {
+    const fqdn = server.fqdn.toLowerCase();
+    const reading = readings.get(fqdn);
+    if (!reading || !reading.reachable) {
+      findings.add({
+        severity: 'critical',
+        code: 'node-unreachable',
+        cluster: cluster.name,
+        node: fqdn,
+        message: `${fqdn} could not be read: ${reading?.error ?? 'not read'}`,
+        fix: `check the Meeting Server is up and answers SSH on its MMP, and the credentials and host key pins the cluster names; nothing of it is known until then`,
+      });
+      return { fqdn, reachable: false, identities: [], trust: [] };
+    }
+    for (const service of server.services) {
+      if (reading.identities.some((i) => i.purpose === service) || !declaredCmsFor(decls, cluster, fqdn, service)) continue;
+      findings.add({
+        severity: 'warning',
+        code: 'declared-not-held',
+        cluster: cluster.name,
+        node: fqdn,
+        purpose: service,
+        message: `${service} on the server is configured with no certificate ('${service}' names no certificate file), though one is declared for it`,
+        fix: apply,
+      });
+    }
+    const identities = reading.identities.map((id): StatusIdentity => {
+      const declared = declaredCmsFor(decls, cluster, fqdn, id.purpose);
+      const file = declared ? fileOf(declared) : undefined;
+      const served = id.ports.filter((p) => p.sha256);
+      const stale = served.find((p) => p.sha256 !== id.sha256);
+      const presented = (stale ?? served[0])?.sha256 ?? null;
+      for (const p of id.ports.filter((x) => !x.sha256)) {
+        findings.add({
+          severity: 'warning',
+          code: 'port-not-answering',
+          cluster: cluster.name,
+          node: fqdn,
+          purpose: id.purpose,
+          key: p.port,
+          message: `port ${p.port} ${p.number} did not present the ${id.purpose} certificate: ${p.error ?? 'no answer'}`,
+          fix: `check ${id.purpose} is enabled and running ('${id.purpose}' on the MMP)`,
+        });
+      }
+      const left = daysLeft(id.notAfter);
+      const expired = id.notAfter !== '' && Date.parse(id.notAfter) <= now;
+      const renewalDue = !!declared && !!id.notBefore && !!id.notAfter && renewalTime(id.notBefore, id.notAfter, undefined).getTime() <= now;
+      const drift = !!declared && file?.sha256 !== id.sha256;
+      const state: IdentityState = drift ? 'drift' : expired ? 'expired' : left <= warnDays || renewalDue ? 'due' : declared && stale ? 'pending-restart' : declared ? 'ok' : 'unmanaged';
+      const what = `${id.purpose} certificate ${shortFingerprint(id.sha256)}… ('${id.subject}')`;
+      const renew = declared
+        ? `renew it: put the renewed certificate at '${declared.certificate}' (a server-csr one: a new renewal label, plan and apply to make the CSR), then ${apply}`
+        : `replace it: declare a cmsCertificates entry for ${id.purpose}, then ${apply}`;
+      if (expired) {
+        findings.add({ severity: 'critical', code: 'certificate-expired', cluster: cluster.name, node: fqdn, purpose: id.purpose, key: id.sha256, message: `the ${what} expired on ${day(id.notAfter)}`, fix: renew });
+      } else if (left <= warnDays) {
+        findings.add({
+          severity: left <= criticalDays ? 'critical' : 'warning',
+          code: 'certificate-expiring',
+          cluster: cluster.name,
+          node: fqdn,
+          purpose: id.purpose,
+          key: id.sha256,
+          message: `the ${what} expires on ${day(id.notAfter)}, in ${left} days`,
+          fix: renew,
+        });
+      } else if (renewalDue) {
+        findings.add({ severity: 'warning', code: 'renewal-due', cluster: cluster.name, node: fqdn, purpose: id.purpose, key: id.sha256, message: `the ${what} is due for renewal (two thirds of its lifetime passed); it expires on ${day(id.notAfter)}`, fix: renew });
+      }
+      if (drift && declared) {
+        findings.add({
+          severity: 'warning',
+          code: 'drift',
+          cluster: cluster.name,
+          node: fqdn,
+          purpose: id.purpose,
+          key: file?.sha256 ?? declared.certificate,
+          message: `the declared ${id.purpose} certificate${file ? ` ${shortFingerprint(file.sha256)}…` : ' (not signed yet)'} ('${declared.certificate}') is not the one in use`,
+          fix: apply,
+        });
+      }
+      if (state === 'pending-restart' && stale) {
+        findings.add({
+          severity: 'warning',
+          code: 'pending-restart',
+          cluster: cluster.name,
+          node: fqdn,
+          purpose: id.purpose,
+          key: id.sha256,
+          message: `the ${what} is configured, but port ${stale.port} ${stale.number} still presents ${shortFingerprint(stale.sha256!)}…`,
+          fix: `restart the service: '${id.purpose} restart' on the MMP (or apply the plan again)`,
+        });
+      }
+      return { purpose: id.purpose, sha256: id.sha256, subject: id.subject, issuer: id.issuer, sans: id.sans, notBefore: id.notBefore, notAfter: id.notAfter, selfSigned: id.selfSigned, presented, state };
+    });
+    return { fqdn, reachable: true, identities, trust: [] };
+  });
+  return { name: cluster.name, nodes };
 }
 
 function renewFix(decl: CertificateDecl | undefined): string {

@@ -144,7 +144,7 @@ export class StepRunner {
 
   /**
    * A step that depends on this one and finished after it, both for this version of the plan:
-   * the change has built on this step (Terraform re-runs it only because it was tainted by a kill).
+   * the change has built on this step (Terraform asks for it again only after a kill: a tainted or stale state).
    */
   private finishedDependent(step: PlanStep): string | undefined {
     const own = readJournal(this.loaded, step);

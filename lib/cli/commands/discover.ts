@@ -1,11 +1,12 @@
 /** `ucrollout discover`: the inventory of a live cluster, read from its publisher. Reads only. */
 import { loadResolveMap, resolveMapPath } from '../../drivers/resolve';
+import { discoverCms } from '../../day2/cms-discover';
 import { discoverCluster } from '../../day2/discover';
 import { DEFAULT_CREDENTIALS, checkEnvName, checkName, checkFqdn } from '../../model';
 import { parseCommandArgs } from '../args';
 import { CliError } from '../errors';
 
-const USAGE = `usage: ucrollout discover --publisher FQDN --out FILE [--name CLUSTER]
+const USAGE = `usage: ucrollout discover (--publisher FQDN | --cms FQDN,… | both) --out FILE [--name CLUSTER] [--cms-name CLUSTER]
                           [--username-env VAR --password-env VAR | --credentials-file FILE]
                           [--resolve FILE] [--known-hosts FILE] [--insecure-first-contact]
 
@@ -17,7 +18,16 @@ identity certificates per purpose with their distribution, commented with issuer
 A CA-signed certificate whose CA chain the node's trust store holds is declared, its public
 files written to discovered/ beside the inventory. Nothing on any node is changed.
 
+With --cms, it reads each Meeting Server over the MMP the same way ('pki list', each service's
+status, 'pki inspect' of the certificate in use, 'xmpp', 'database cluster status') and writes a
+cmsClusters entry: the servers, their services, port overrides and database roles, the XMPP
+domain; what the servers cannot give (clusterFqdn, joinUrl, the key and CA of a CA-signed
+certificate in use) is written as a comment to complete.
+
   --publisher FQDN          the CUCM publisher
+  --cms FQDN,…              the Meeting Servers of one deployment (comma separated; repeatable)
+  --cms-name CLUSTER        the Meeting Server cluster's name (default: --name without --publisher,
+                            else the first server's host name)
   --out FILE                the inventory to write (YAML)
   --name CLUSTER            the cluster's name (default: the publisher's host name)
   --username-env VAR        variable holding the platform admin user (default ${DEFAULT_CREDENTIALS.usernameEnv}); written to the inventory
@@ -30,11 +40,25 @@ files written to discovered/ beside the inventory. Nothing on any node is change
 
 exit codes: 0 written, 1 a node could not be read, 2 usage`;
 
+function problemOf(values: { cms?: string[] }): string | undefined {
+  for (const fqdn of cmsServers(values)) {
+    const p = checkFqdn('--cms', fqdn);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+function cmsServers(values: { cms?: string[] }): string[] {
+  return (values.cms ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
 export async function run(args: string[]): Promise<number> {
   const { values } = parseCommandArgs('discover', {
     args,
     options: {
       publisher: { type: 'string' },
+      cms: { type: 'string', multiple: true },
+      'cms-name': { type: 'string' },
       out: { type: 'string' },
       name: { type: 'string' },
       'username-env': { type: 'string' },
@@ -50,33 +74,43 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  if (!values.publisher) throw new CliError(`--publisher is required\n${USAGE}`);
+  const cms = cmsServers(values);
+  if (!values.publisher && cms.length === 0) throw new CliError(`--publisher or --cms is required\n${USAGE}`);
   if (!values.out) throw new CliError(`--out is required\n${USAGE}`);
   const problem =
-    checkFqdn('--publisher', values.publisher) ??
+    (values.publisher ? checkFqdn('--publisher', values.publisher) : undefined) ??
+    problemOf(values) ??
+    (values['cms-name'] !== undefined ? checkName('--cms-name', values['cms-name']) : undefined) ??
     (values.name !== undefined ? checkName('--name', values.name) : undefined) ??
     (values['username-env'] !== undefined ? checkEnvName('--username-env', values['username-env']) : undefined) ??
     (values['password-env'] !== undefined ? checkEnvName('--password-env', values['password-env']) : undefined);
   if (problem) throw new CliError(problem);
   const resolveFile = resolveMapPath(values.resolve);
   const insecure = values['insecure-first-contact'] || process.env.UCROLLOUT_INSECURE_FIRST_CONTACT === '1';
-  const found = await discoverCluster({
-    publisher: values.publisher,
+  const credentials = {
+    usernameEnv: values['username-env'] ?? DEFAULT_CREDENTIALS.usernameEnv,
+    passwordEnv: values['password-env'] ?? DEFAULT_CREDENTIALS.passwordEnv,
+    ...(values['credentials-file'] ? { file: values['credentials-file'] } : {}),
+  };
+  const common = {
     out: values.out,
-    clusterName: values.name,
-    credentials: {
-      usernameEnv: values['username-env'] ?? DEFAULT_CREDENTIALS.usernameEnv,
-      passwordEnv: values['password-env'] ?? DEFAULT_CREDENTIALS.passwordEnv,
-      ...(values['credentials-file'] ? { file: values['credentials-file'] } : {}),
-    },
+    credentials,
     resolveMap: resolveFile ? loadResolveMap(resolveFile) : undefined,
     knownHosts: values['known-hosts'],
     insecureFirstContact: insecure,
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-  const declared = found.certificates.filter((c) => c.file).length;
-  process.stdout.write(
-    `${found.name}: ${found.nodes.length} node(s), security mode ${found.securityMode}, ${found.certificates.length} identity certificate(s) found, ${declared} declared → ${values.out}\n`,
-  );
+    log: (line: string) => process.stderr.write(`${line}\n`),
+  };
+  if (values.publisher) {
+    const found = await discoverCluster({ ...common, publisher: values.publisher, clusterName: values.name });
+    const declared = found.certificates.filter((c) => c.file).length;
+    process.stdout.write(
+      `${found.name}: ${found.nodes.length} node(s), security mode ${found.securityMode}, ${found.certificates.length} identity certificate(s) found, ${declared} declared → ${values.out}\n`,
+    );
+  }
+  if (cms.length > 0) {
+    const found = await discoverCms({ ...common, servers: cms, clusterName: values['cms-name'] ?? (values.publisher ? undefined : values.name), append: !!values.publisher });
+    const services = found.servers.reduce((n, s) => n + s.services.length, 0);
+    process.stdout.write(`${found.name}: ${found.servers.length} Meeting Server(s), ${services} service(s) with a certificate, version ${found.version} → ${values.out}\n`);
+  }
   return 0;
 }

@@ -15,10 +15,13 @@ export const STATUS_USAGE = `usage: ucrollout status --inventory FILE [--json | 
                         [--warn-days N] [--critical-days N] [--now ISO-DATE]
                         [--resolve FILE] [--known-hosts FILE] [--parallel N] [--timeout SECONDS]
 
-Reads every declared CUCM and IM and Presence node with the drivers, credentials, host key pins
-and resolve map a plan step uses, and reports per cluster, node and purpose the identity
-certificate the node holds and what its service port presents, and per trust store what it
-trusts. It never changes a node.
+Reads every declared CUCM and IM and Presence node and every declared Meeting Server (cmsClusters)
+with the drivers, credentials, host key pins and resolve map a plan step uses, and reports per
+cluster, node and purpose the identity certificate the node holds and what its service port
+presents, and per trust store what it trusts. A Meeting Server's purposes are its services
+(webadmin, callbridge, webbridge, webbridge3, xmpp, turn): the certificate each is configured
+with over the MMP ('pki list', '<service>', 'pki inspect') and what its TLS port presents; it
+reports no trust stores, and cmsCertificates give ok or drift. It never changes a node.
 
 state of each identity:
   ok               the declared certificate, installed and presented, not due
@@ -52,7 +55,7 @@ options:
   --timeout SECONDS     bound on reading one node (default 60)
 
 metrics (--format prometheus):
-  ucrollout_certificate_expiration_timestamp_seconds{cluster,node,purpose}
+  ucrollout_certificate_expiration_timestamp_seconds{cluster,node,purpose}   (Meeting Server: purpose = service)
   ucrollout_certificate_ready{cluster,node,purpose}            1 when the state is ok
   ucrollout_trust_expiration_timestamp_seconds{cluster,node,store,subject}
   ucrollout_node_reachable{cluster,node}`;
@@ -84,7 +87,7 @@ export interface ReadArgs {
 }
 
 /** The options status and renew share, checked: a wrong one is a CliError with `exitCode`. */
-export function readSettings(command: string, values: ReadArgs, exitCode: number) {
+export function readSettings(command: string, values: ReadArgs, exitCode: number, opts: { readonly cms?: boolean } = {}) {
   const fail = (message: string) => new CliError(`${message}: see 'ucrollout ${command} --help'`, exitCode);
   if (!values.inventory) throw fail('--inventory is required');
   const whole = (flag: string, value: string | undefined, fallback: number, min: number): number => {
@@ -106,7 +109,10 @@ export function readSettings(command: string, values: ReadArgs, exitCode: number
   } catch (e) {
     throw new CliError((e as Error).message, exitCode);
   }
-  if (loaded.declarations.clusters.length === 0) throw new CliError(`${values.inventory} declares no CUCM / IM and Presence cluster: status reads those`, exitCode);
+  const cms = opts.cms ? (loaded.declarations.cmsClusters ?? []).length : 0;
+  if (loaded.declarations.clusters.length === 0 && cms === 0) {
+    throw new CliError(`${values.inventory} declares no CUCM / IM and Presence cluster${opts.cms ? ' and no Meeting Server cluster' : ''}: ${command} reads those`, exitCode);
+  }
   const resolveFile = resolveMapPath(values.resolve);
   let resolveMap;
   try {
@@ -142,7 +148,7 @@ async function runStatus(args: string[]): Promise<number> {
   const format = values.format ?? (values.json ? 'json' : 'table');
   if (!['table', 'json', 'prometheus'].includes(format)) throw new CliError(`--format must be table, json or prometheus, got '${format}'`, UNKNOWN);
   if (values.json && values.format && values.format !== 'json') throw new CliError(`give --json or --format ${values.format}, not both`, UNKNOWN);
-  const settings = readSettings('status', values, UNKNOWN);
+  const settings = readSettings('status', values, UNKNOWN, { cms: true });
   let evaluation;
   try {
     checkCredentials(settings.declarations, settings);
