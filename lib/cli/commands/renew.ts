@@ -40,9 +40,11 @@ export async function run(args: string[]): Promise<number> {
   }
   const settings = readSettings('renew', values, 2);
   let evaluation;
+  // Renewal stacks are planned for CUCM / IM and Presence certificates: Meeting Servers are not read here.
+  const cucmOnly = { ...settings.declarations, cmsClusters: [] };
   try {
-    checkCredentials(settings.declarations, settings);
-    evaluation = await collectStatus(settings.declarations, settings);
+    checkCredentials(cucmOnly, settings);
+    evaluation = await collectStatus(cucmOnly, settings);
   } catch (e) {
     if (e instanceof DriverConfigError) throw new CliError(e.message);
     throw e;
