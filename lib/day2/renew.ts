@@ -5,14 +5,15 @@
  * lib/terraform's synthDeclarations on the declarations filtered to them, each plan's
  * warnings saying why each certificate is renewed.
  *
- * The certificates are planned as declared (their files). A file that is still the installed,
- * due certificate changes nothing when applied: it must first hold the renewed certificate
- * (made from `ucrollout csr` and signed; issuers, lib/issuers, will do this step).
+ * A certificate from an issuer is renewed through it: its `renewalGeneration` goes up by one,
+ * so the plan has the node make a fresh CSR and the issuer sign it. A certificate declared as a
+ * file is planned as declared; a file that is still the installed, due certificate changes
+ * nothing when applied: it must first hold the renewed certificate.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { collectHttpsAnchors } from '../executor/trust-anchors';
-import { Declarations } from '../model';
+import { CertificateDecl, Declarations } from '../model';
 import { RolloutPlan } from '../platforms';
 import { PlanFinding } from '../plan/types';
 import { stackDir, synthDeclarations } from '../terraform';
@@ -36,11 +37,21 @@ export function selectRenewals(decls: Declarations, certificates: readonly Decla
   const selected = certificates.filter((c) => c.reasons.length > 0);
   const clusters = new Set(selected.map((c) => c.decl.cluster));
   const warnings = new Map<string, PlanFinding[]>();
+  const renewed = new Map<number, CertificateDecl>();
   for (const c of selected) {
     const list = warnings.get(c.decl.cluster) ?? [];
-    const which = `${c.decl.purpose}${c.decl.node ? ` of ${c.decl.node}` : ''} ('${c.decl.certificate}')`;
+    const source = c.decl.issuer ? `issued by '${c.decl.issuer}'` : `'${c.decl.certificate}'`;
+    const which = `${c.decl.purpose}${c.decl.node ? ` of ${c.decl.node}` : ''} (${source})`;
     list.push({ severity: 'warning', code: 'renewal', message: `${which} is renewed: ${c.reasons.join('; ')}` });
-    if (c.declaredFileDue) {
+    if (c.decl.issuer) {
+      const generation = (c.decl.renewalGeneration ?? 0) + 1;
+      renewed.set(c.index, { ...c.decl, renewalGeneration: generation });
+      list.push({
+        severity: 'warning',
+        code: 'renewal-generation',
+        message: `${which}: a fresh CSR on the node, signed by '${c.decl.issuer}' (renewalGeneration ${generation}); set renewalGeneration: ${generation} in the declarations so later plans keep this certificate`,
+      });
+    } else if (c.declaredFileDue) {
       list.push({
         severity: 'warning',
         code: 'renewal-same-certificate',
@@ -54,7 +65,7 @@ export function selectRenewals(decls: Declarations, certificates: readonly Decla
   const declarations: Declarations = {
     clusters: decls.clusters.filter((c) => clusters.has(c.name)),
     certificateAuthorities: decls.certificateAuthorities,
-    certificates: decls.certificates.filter((_, i) => certs.has(i)),
+    certificates: decls.certificates.flatMap((c, i) => (certs.has(i) ? [renewed.get(i) ?? c] : [])),
     // Trust entries are not renewed certificates: `ucrollout plan` installs them.
     trustEntries: [],
   };

@@ -283,3 +283,23 @@ describe('show network cluster', () => {
     ]);
   });
 });
+
+describe('renewal through an issuer', () => {
+  it('raises renewalGeneration of a due issued certificate, so the node makes a fresh CSR and the issuer signs it', () => {
+    const decls = inventoryToDeclarations({
+      issuers: [{ name: 'corp-vault', vault: { address: 'https://vault.example.com:8200', mount: 'pki', role: 'cucm', tokenEnv: 'VAULT_TOKEN' } }],
+      clusters: [{ name: 'lab', publisher: PUB, subscribers: [SUB], imPresence: { databasePublisher: IMP } }],
+      certificateAuthorities: [{ name: 'corp', root: 'ca/root.pem' }],
+      certificates: [
+        { cluster: 'lab', purpose: 'tomcat', issuer: 'corp-vault', ca: 'corp', renewalGeneration: 2 },
+        { cluster: 'lab', purpose: 'CallManager', certificate: 'certs/cm.pem', ca: 'corp' },
+      ],
+    });
+    const due = { index: 0, decl: decls.certificates[0], reasons: ['due for renewal since 2026-11-01'], unread: [], declaredFileDue: false };
+    const ok = { index: 1, decl: decls.certificates[1], reasons: [], unread: [], declaredFileDue: false };
+    const selection = selectRenewals(decls, [due, ok] as never);
+    expect(selection.declarations.certificates).toEqual([{ ...decls.certificates[0], renewalGeneration: 3 }]);
+    expect(selection.warnings.get('lab')!.map((w) => w.code)).toEqual(['renewal', 'renewal-generation']);
+    expect(selection.warnings.get('lab')![0].message).toMatch(/issued by 'corp-vault'/);
+  });
+});
