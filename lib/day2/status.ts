@@ -7,6 +7,7 @@
 import { PurposeInfo, findPurpose, multiServerCoverage } from '../catalog';
 import { CertificateDecl, ClusterDecl, CmsCertificateDecl, CmsClusterDecl, Declarations, describeRenewBefore, nodesInRolloutOrder, renewalTime } from '../model';
 import { shortFingerprint } from '../pki/fingerprint';
+import { addExpiryFindings, day, daysLeft, declaredFiles, presentedBy } from './judge';
 import { LiveIdentity, NodeReading } from './live';
 
 export type IdentityState = 'ok' | 'due' | 'expired' | 'drift' | 'pending-restart' | 'unmanaged';
@@ -111,7 +112,6 @@ export interface EvaluateOptions {
 
 export const DEFAULT_WARN_DAYS = 30;
 export const DEFAULT_CRITICAL_DAYS = 7;
-const DAY_MS = 86_400_000;
 
 /** The monitoring-plugin exit code of a report: 2 on any critical finding, 1 on any warning, else 0. */
 export function exitCodeOf(report: Pick<StatusReport, 'findings'>): 0 | 1 | 2 {
@@ -144,34 +144,22 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
   const reasons = new Map<number, string[]>();
   const unread = new Map<number, string[]>();
   const declaredFileDue = new Set<number>();
-  const files = new Map<number, DeclaredFile | undefined>();
+  const add = (f: FindingInput) => findings.add(f);
+  const readDeclared = declaredFiles<{ decl: CertificateDecl; index: number }>(
+    ({ decl }) => opts.declaredFile(decl),
+    ({ decl }) => ({ cluster: decl.cluster, node: decl.node ?? '', purpose: decl.purpose, file: decl.certificate, judged: 'its nodes are judged as drift' }),
+    add,
+  );
+  const declaredByIndex = new Map<number, { decl: CertificateDecl; index: number }>();
   const fileOf = (index: number, decl: CertificateDecl): DeclaredFile | undefined => {
-    if (!files.has(index)) {
-      let facts: DeclaredFile | undefined;
-      try {
-        facts = opts.declaredFile(decl);
-      } catch (e) {
-        findings.add({
-          severity: 'warning',
-          code: 'declared-file-unreadable',
-          cluster: decl.cluster,
-          node: decl.node ?? '',
-          purpose: decl.purpose,
-          message: `the declared ${decl.purpose} certificate '${decl.certificate}' cannot be read (${(e as Error).message}): its nodes are judged as drift`,
-          fix: `restore the file, or fix the path in the inventory`,
-        });
-      }
-      files.set(index, facts);
-    }
-    return files.get(index);
+    if (!declaredByIndex.has(index)) declaredByIndex.set(index, { decl, index });
+    return readDeclared(declaredByIndex.get(index)!);
   };
   const because = (index: number, why: string) => {
     const list = reasons.get(index) ?? [];
     if (!list.includes(why)) list.push(why);
     reasons.set(index, list);
   };
-  const daysLeft = (iso: string) => (iso ? Math.floor((Date.parse(iso) - now) / DAY_MS) : Number.POSITIVE_INFINITY);
-  const day = (iso: string) => (iso ? iso.slice(0, 10) : 'an unknown date');
 
   const clusters: StatusCluster[] = decls.clusters.map((cluster) => {
     const ordered = nodesInRolloutOrder(cluster);
@@ -212,7 +200,7 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
         because(c.index, `${fqdn} holds no ${c.decl.purpose} certificate`);
       }
       const trust = reading.trust.map((t) => {
-        const left = daysLeft(t.notAfter);
+        const left = daysLeft(t.notAfter, now);
         if (left < 0 || left <= warnDays) {
           const expired = t.notAfter !== '' && Date.parse(t.notAfter) <= now;
           findings.add({
@@ -235,25 +223,18 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
       function judgeIdentity(id: LiveIdentity): StatusIdentity {
         const declared = declaredFor(decls, cluster, fqdn, id.purpose);
         const file = declared ? fileOf(declared.index, declared.decl) : undefined;
-        const served = id.ports.filter((p) => p.sha256);
-        const stale = served.find((p) => p.sha256 !== id.sha256);
-        const presented = (stale ?? served[0])?.sha256 ?? null;
-        for (const p of id.ports.filter((x) => !x.sha256)) {
-          findings.add({
-            severity: 'warning',
-            code: 'port-not-answering',
-            cluster: cluster.name,
-            node: fqdn,
-            purpose: id.purpose,
-            key: p.port,
-            message: `port ${p.port} ${p.number} did not present the ${id.purpose} certificate: ${p.error ?? 'no answer'}`,
-            fix: `check the service that serves it is started ('utils service list' on the node)`,
-          });
-        }
-        const left = daysLeft(id.notAfter);
-        const expired = id.notAfter !== '' && Date.parse(id.notAfter) <= now;
+        const place = { cluster: cluster.name, node: fqdn, purpose: id.purpose };
+        const { presented, stale } = presentedBy(id, place, `check the service that serves it is started ('utils service list' on the node)`, add);
         const renewAt = declared && id.notBefore && id.notAfter ? renewalTime(id.notBefore, id.notAfter, declared.decl.renewBefore) : undefined;
         const renewalDue = !!renewAt && renewAt.getTime() <= now;
+        const { expired, left } = addExpiryFindings(
+          id,
+          place,
+          { now, warnDays, criticalDays },
+          declared && renewAt ? { renewalDue, why: `since ${day(renewAt.toISOString())}: ${describeRenewBefore(declared.decl.renewBefore)}` } : undefined,
+          renewFix(declared?.decl),
+          add,
+        );
         // An issued certificate (issuer:) has no declared file: its leaf is known only after its sign step, so
         // the node drifts when it holds no CA-signed identity (self-signed: not issued, or fallen back).
         const drift = !!declared && (declared.decl.issuer !== undefined ? id.selfSigned : file?.sha256 !== id.sha256);
@@ -263,42 +244,7 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
         else if (left <= warnDays || renewalDue) state = 'due';
         else if (declared && stale) state = 'pending-restart';
         else state = declared ? 'ok' : 'unmanaged';
-
         const what = `${id.purpose} certificate ${shortFingerprint(id.sha256)}… ('${id.subject}')`;
-        if (expired) {
-          findings.add({
-            severity: 'critical',
-            code: 'certificate-expired',
-            cluster: cluster.name,
-            node: fqdn,
-            purpose: id.purpose,
-            key: id.sha256,
-            message: `the ${what} expired on ${day(id.notAfter)}`,
-            fix: renewFix(declared?.decl),
-          });
-        } else if (left <= warnDays) {
-          findings.add({
-            severity: left <= criticalDays ? 'critical' : 'warning',
-            code: 'certificate-expiring',
-            cluster: cluster.name,
-            node: fqdn,
-            purpose: id.purpose,
-            key: id.sha256,
-            message: `the ${what} expires on ${day(id.notAfter)}, in ${left} days`,
-            fix: renewFix(declared?.decl),
-          });
-        } else if (renewalDue && declared) {
-          findings.add({
-            severity: 'warning',
-            code: 'renewal-due',
-            cluster: cluster.name,
-            node: fqdn,
-            purpose: id.purpose,
-            key: id.sha256,
-            message: `the ${what} is due for renewal since ${day(renewAt!.toISOString())}: ${describeRenewBefore(declared.decl.renewBefore)}; it expires on ${day(id.notAfter)}`,
-            fix: renewFix(declared.decl),
-          });
-        }
         if (declared && (expired || left <= warnDays || renewalDue) && !drift) {
           const why = expired
             ? `the installed certificate expired on ${day(id.notAfter)}`
@@ -371,7 +317,8 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
     .filter((c) => decls.clusters.some((cl) => cl.name === c.decl.cluster))
     .map(({ decl, index }) => {
       const why = reasons.get(index) ?? [];
-      const file = files.get(index);
+      // Only a file the judgement read: a certificate no node was judged against has no file facts.
+      const file = declaredByIndex.has(index) ? fileOf(index, decl) : undefined;
       const fileDue = declaredFileDue.has(index) && !!file && why.every((w) => !w.startsWith('not installed'));
       return { index, decl, reasons: why, unread: unread.get(index) ?? [], declaredFileDue: fileDue };
     });
@@ -398,30 +345,13 @@ function evaluateCmsCluster(
   findings: FindingList,
   limits: { now: number; warnDays: number; criticalDays: number },
 ): StatusCluster {
-  const { now, warnDays, criticalDays } = limits;
-  const files = new Map<CmsCertificateDecl, DeclaredFile | undefined>();
-  const fileOf = (decl: CmsCertificateDecl): DeclaredFile | undefined => {
-    if (!files.has(decl)) {
-      let facts: DeclaredFile | undefined;
-      try {
-        facts = opts.declaredCmsFile?.(decl);
-      } catch (e) {
-        findings.add({
-          severity: 'warning',
-          code: 'declared-file-unreadable',
-          cluster: cluster.name,
-          node: decl.server ?? '',
-          purpose: decl.service,
-          message: `the declared ${decl.service} certificate '${decl.certificate}' cannot be read (${(e as Error).message}): its servers are judged as drift`,
-          fix: `restore the file, or fix the path in the inventory`,
-        });
-      }
-      files.set(decl, facts);
-    }
-    return files.get(decl);
-  };
-  const daysLeft = (iso: string) => (iso ? Math.floor((Date.parse(iso) - now) / DAY_MS) : Number.POSITIVE_INFINITY);
-  const day = (iso: string) => (iso ? iso.slice(0, 10) : 'an unknown date');
+  const { now, warnDays } = limits;
+  const add = (f: FindingInput) => findings.add(f);
+  const fileOf = declaredFiles<CmsCertificateDecl>(
+    (decl) => opts.declaredCmsFile?.(decl),
+    (decl) => ({ cluster: cluster.name, node: decl.server ?? '', purpose: decl.service, file: decl.certificate, judged: 'its servers are judged as drift' }),
+    add,
+  );
   const apply = `plan it: ucrollout plan --inventory FILE --out DIR, then terraform apply in the stack ${cluster.name}`;
   const nodes: StatusNode[] = cluster.servers.map((server) => {
     const fqdn = server.fqdn.toLowerCase();
@@ -452,46 +382,16 @@ function evaluateCmsCluster(
     const identities = reading.identities.map((id): StatusIdentity => {
       const declared = declaredCmsFor(decls, cluster, fqdn, id.purpose);
       const file = declared ? fileOf(declared) : undefined;
-      const served = id.ports.filter((p) => p.sha256);
-      const stale = served.find((p) => p.sha256 !== id.sha256);
-      const presented = (stale ?? served[0])?.sha256 ?? null;
-      for (const p of id.ports.filter((x) => !x.sha256)) {
-        findings.add({
-          severity: 'warning',
-          code: 'port-not-answering',
-          cluster: cluster.name,
-          node: fqdn,
-          purpose: id.purpose,
-          key: p.port,
-          message: `port ${p.port} ${p.number} did not present the ${id.purpose} certificate: ${p.error ?? 'no answer'}`,
-          fix: `check ${id.purpose} is enabled and running ('${id.purpose}' on the MMP)`,
-        });
-      }
-      const left = daysLeft(id.notAfter);
-      const expired = id.notAfter !== '' && Date.parse(id.notAfter) <= now;
+      const place = { cluster: cluster.name, node: fqdn, purpose: id.purpose };
+      const { presented, stale } = presentedBy(id, place, `check ${id.purpose} is enabled and running ('${id.purpose}' on the MMP)`, add);
       const renewalDue = !!declared && !!id.notBefore && !!id.notAfter && renewalTime(id.notBefore, id.notAfter, undefined).getTime() <= now;
-      const drift = !!declared && file?.sha256 !== id.sha256;
-      const state: IdentityState = drift ? 'drift' : expired ? 'expired' : left <= warnDays || renewalDue ? 'due' : declared && stale ? 'pending-restart' : declared ? 'ok' : 'unmanaged';
-      const what = `${id.purpose} certificate ${shortFingerprint(id.sha256)}… ('${id.subject}')`;
       const renew = declared
         ? `renew it: put the renewed certificate at '${declared.certificate}' (a server-csr one: a new renewal label, plan and apply to make the CSR), then ${apply}`
         : `replace it: declare a cmsCertificates entry for ${id.purpose}, then ${apply}`;
-      if (expired) {
-        findings.add({ severity: 'critical', code: 'certificate-expired', cluster: cluster.name, node: fqdn, purpose: id.purpose, key: id.sha256, message: `the ${what} expired on ${day(id.notAfter)}`, fix: renew });
-      } else if (left <= warnDays) {
-        findings.add({
-          severity: left <= criticalDays ? 'critical' : 'warning',
-          code: 'certificate-expiring',
-          cluster: cluster.name,
-          node: fqdn,
-          purpose: id.purpose,
-          key: id.sha256,
-          message: `the ${what} expires on ${day(id.notAfter)}, in ${left} days`,
-          fix: renew,
-        });
-      } else if (renewalDue) {
-        findings.add({ severity: 'warning', code: 'renewal-due', cluster: cluster.name, node: fqdn, purpose: id.purpose, key: id.sha256, message: `the ${what} is due for renewal (two thirds of its lifetime passed); it expires on ${day(id.notAfter)}`, fix: renew });
-      }
+      const { expired, left } = addExpiryFindings(id, place, limits, { renewalDue, why: '(two thirds of its lifetime passed)' }, renew, add);
+      const drift = !!declared && file?.sha256 !== id.sha256;
+      const state: IdentityState = drift ? 'drift' : expired ? 'expired' : left <= warnDays || renewalDue ? 'due' : declared && stale ? 'pending-restart' : declared ? 'ok' : 'unmanaged';
+      const what = `${id.purpose} certificate ${shortFingerprint(id.sha256)}… ('${id.subject}')`;
       if (drift && declared) {
         findings.add({
           severity: 'warning',
