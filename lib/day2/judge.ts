@@ -110,3 +110,23 @@ export function addExpiryFindings(
   }
   return { expired, left };
 }
+
+/** The reading of a node that answered, or undefined after the critical finding that names the node and what to check. */
+export function reachableReading<R extends { readonly reachable: boolean; readonly error?: string }>(
+  reading: R | undefined,
+  cluster: string,
+  fqdn: string,
+  what: string,
+  add: AddFinding,
+): R | undefined {
+  if (reading?.reachable) return reading;
+  add({
+    severity: 'critical',
+    code: 'node-unreachable',
+    cluster,
+    node: fqdn,
+    message: `${fqdn} could not be read: ${reading?.error ?? 'not read'}`,
+    fix: `check the ${what}, and the credentials and host key pins the cluster names; nothing of it is known until then`,
+  });
+  return undefined;
+}

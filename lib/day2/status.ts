@@ -7,7 +7,7 @@
 import { PurposeInfo, findPurpose, multiServerCoverage } from '../catalog';
 import { CertificateDecl, ClusterDecl, CmsCertificateDecl, CmsClusterDecl, Declarations, describeRenewBefore, nodesInRolloutOrder, renewalTime } from '../model';
 import { shortFingerprint } from '../pki/fingerprint';
-import { addExpiryFindings, day, daysLeft, declaredFiles, presentedBy } from './judge';
+import { addExpiryFindings, day, daysLeft, declaredFiles, presentedBy, reachableReading } from './judge';
 import { LiveIdentity, NodeReading } from './live';
 
 export type IdentityState = 'ok' | 'due' | 'expired' | 'drift' | 'pending-restart' | 'unmanaged';
@@ -165,16 +165,8 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
     const ordered = nodesInRolloutOrder(cluster);
     const nodes: StatusNode[] = ordered.map((node) => {
       const fqdn = node.fqdn.toLowerCase();
-      const reading = readings.get(fqdn);
-      if (!reading || !reading.reachable) {
-        findings.add({
-          severity: 'critical',
-          code: 'node-unreachable',
-          cluster: cluster.name,
-          node: fqdn,
-          message: `${fqdn} could not be read: ${reading?.error ?? 'not read'}`,
-          fix: `check the node is up and answers SSH on its admin CLI, and the credentials and host key pins the cluster names; nothing of it is known until then`,
-        });
+      const reading = reachableReading(readings.get(fqdn), cluster.name, fqdn, 'node is up and answers SSH on its admin CLI', add);
+      if (!reading) {
         for (const c of decls.certificates.map((decl, index) => ({ decl, index }))) {
           const info = findPurpose(c.decl.purpose);
           if (c.decl.cluster !== cluster.name || !info) continue;
@@ -355,16 +347,8 @@ function evaluateCmsCluster(
   const apply = `plan it: ucrollout plan --inventory FILE --out DIR, then terraform apply in the stack ${cluster.name}`;
   const nodes: StatusNode[] = cluster.servers.map((server) => {
     const fqdn = server.fqdn.toLowerCase();
-    const reading = readings.get(fqdn);
-    if (!reading || !reading.reachable) {
-      findings.add({
-        severity: 'critical',
-        code: 'node-unreachable',
-        cluster: cluster.name,
-        node: fqdn,
-        message: `${fqdn} could not be read: ${reading?.error ?? 'not read'}`,
-        fix: `check the Meeting Server is up and answers SSH on its MMP, and the credentials and host key pins the cluster names; nothing of it is known until then`,
-      });
+    const reading = reachableReading(readings.get(fqdn), cluster.name, fqdn, 'Meeting Server is up and answers SSH on its MMP', add);
+    if (!reading) {
       return { fqdn, reachable: false, identities: [], trust: [] };
     }
     for (const service of server.services) {
