@@ -18,9 +18,14 @@ import { acquireStepLock } from './step-lock';
 
 export const INSECURE_FIRST_CONTACT_ENV = 'UCROLLOUT_INSECURE_FIRST_CONTACT';
 export const RESTART_TIMEOUT_ENV = 'UCROLLOUT_RESTART_TIMEOUT_SECONDS';
-/** How long a step waits for another run of itself to finish. */
+/**
+ * How long a step waits for another run of itself to finish. After a kill, Terraform's state can
+ * hold steps that never finished (it records a resource before its provisioner ends): several
+ * dependents then finish the same dependency, one at a time, and the others wait for it, as long
+ * as a step may take (a restart is bounded by 900 s by default).
+ */
 export const LOCK_WAIT_ENV = 'UCROLLOUT_LOCK_WAIT_SECONDS';
-const DEFAULT_LOCK_WAIT_SECONDS = 120;
+const DEFAULT_LOCK_WAIT_SECONDS = 1200;
 
 export interface RunStepOptions {
   readonly planPath: string;

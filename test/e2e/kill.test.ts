@@ -5,7 +5,7 @@
  * never act while a step it depends on is undone (the twin refuses wrong orders), and in the
  * end the nodes present the change, every step is recorded, and one more apply repeats nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,18 +19,21 @@ import { initStack, twinSnapshot } from './helpers';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 /** Pauses after a step finished before the kill: 0 is a step boundary, the others land mid-step. */
-const DELAYS_MS = [0, 120, 300, 40, 600, 0, 200, 900];
+const DELAYS_MS = [0, 60, 150, 0, 300, 20, 100, 450];
 
 interface KillRun {
   readonly kills: number;
   readonly applies: number;
+  /** Truncated terraform.tfstate files restored from the backup (or removed). */
+  readonly recoveries: number;
   readonly last: ApplyResult;
 }
 
 /** Applies until an apply finishes by itself, killing each one after its first finished step plus a pause. */
 async function applyWithKills(bench: RehearsalBench, cluster: string, maxKills: number): Promise<KillRun> {
-  const env = { ...rehearsalEnv(bench.readyFile, bench.credentials), UCROLLOUT_LOCK_WAIT_SECONDS: '30' };
+  const env = { ...rehearsalEnv(bench.readyFile, bench.credentials), UCROLLOUT_LOCK_WAIT_SECONDS: '600' };
   let kills = 0;
+  let recoveries = 0;
   for (let applies = 1; ; applies++) {
     let pid: number | undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -53,8 +56,25 @@ async function applyWithKills(bench: RehearsalBench, cluster: string, maxKills: 
     );
     clearTimeout(timer);
     if (killed) kills++;
-    else return { kills, applies, last: result };
+    else if (/Unsupported state file format|state file could not be parsed/.test(result.output)) {
+      // A kill while Terraform itself wrote terraform.tfstate (its local backend writes in place)
+      // leaves it truncated: the README's recovery, then apply again (the nodes and the journal are the truth).
+      recoverState(bench.stackDir(cluster));
+      recoveries++;
+    } else return { kills, applies, recoveries, last: result };
     if (applies > maxKills + 10) throw new Error(`no progress after ${applies} applies: ${result.output.slice(-1500)}`);
+  }
+}
+
+/** The README's recovery of a truncated state: the backup if it parses, else no state (every step then checks its node). */
+function recoverState(dir: string): void {
+  const state = join(dir, 'terraform.tfstate');
+  const backup = `${state}.backup`;
+  try {
+    JSON.parse(readFileSync(backup, 'utf8'));
+    copyFileSync(backup, state);
+  } catch {
+    rmSync(state, { force: true });
   }
 }
 
@@ -96,7 +116,7 @@ describe('a killed apply finishes on the next one (crash-safe)', () => {
     const run = await applyWithKills(bench, 'lab', 22);
     expect(run.last.exitCode, run.last.output.slice(-3000)).toBe(0);
     expect(run.kills).toBeGreaterThanOrEqual(20);
-    process.stdout.write(`kill test, lab: ${run.kills} kills over ${run.applies} applies\n`);
+    process.stdout.write(`kill test, lab: ${run.kills} kills over ${run.applies} applies, ${run.recoveries} truncated state(s) recovered\n`);
     await expectFinished(bench, 'lab', bench.rolloutPlan('lab'), run);
   }, 900_000);
 
@@ -116,7 +136,7 @@ describe('a killed apply finishes on the next one (crash-safe)', () => {
     const second = await applyWithKills(bench, cluster, 22);
     expect(second.last.exitCode, second.last.output.slice(-3000)).toBe(0);
     expect(first.kills + second.kills).toBeGreaterThanOrEqual(20);
-    process.stdout.write(`kill test, Meeting Server: ${first.kills} + ${second.kills} kills over ${first.applies} + ${second.applies} applies\n`);
+    process.stdout.write(`kill test, Meeting Server: ${first.kills} + ${second.kills} kills over ${first.applies} + ${second.applies} applies, ${first.recoveries + second.recoveries} truncated state(s) recovered\n`);
     await expectFinished(bench, cluster, bench.rolloutPlan(cluster), second);
   }, 900_000);
 });
