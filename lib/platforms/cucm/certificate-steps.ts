@@ -92,19 +92,8 @@ export function addVerifies(
 }
 
 export function addManualAfter(ctx: PlanContext, g: Group, ends: string[]): void {
-  const pub = ctx.publisher();
-  const label = g.purposes.map((p) => p.name).join('+');
   for (const action of g.purposes[0].manualAfter) {
-    const id = ctx.add({
-      id: `${g.family}/manual/${action.key}`,
-      kind: 'manual',
-      node: pub.fqdn,
-      purpose: label,
-      description: action.instruction,
-      command: action.instruction,
-      reason: `DOMAIN.md §5: after a ${g.family} change`,
-      fingerprints: ctx.fingerprintsOf([g]),
-    });
+    const id = ctx.addGroupAction(g, action, `DOMAIN.md §5: after a ${g.family} change`);
     for (const e of ends) ctx.graph.depend(id, e);
   }
 }

@@ -2,7 +2,7 @@
  * The state the planner's step builders share for one cluster: the step graph, the
  * cluster's declarations, and lookups of certificates, nodes and ids.
  */
-import { PurposeInfo, getPurpose, multiServerCoverage, trustStorePlatforms, uploadNode } from '../../catalog';
+import { ManualAction, PurposeInfo, getPurpose, multiServerCoverage, trustStorePlatforms, uploadNode } from '../../catalog';
 import {
   CertificateDecl,
   CertificateFacts,
@@ -146,6 +146,20 @@ export class PlanContext {
     const step = this.graph.get(id);
     if (step.kind !== 'upload-trust') throw new Error(`Step '${id}' is not a trust upload`);
     return step.certificate;
+  }
+
+  /** A person's action of a purpose group (the catalog's manual actions), on the publisher. */
+  addGroupAction(g: Group, action: ManualAction, reason: string): string {
+    return this.add({
+      id: `${g.family}/manual/${action.key}`,
+      kind: 'manual',
+      node: this.publisher().fqdn,
+      purpose: g.purposes.map((p) => p.name).join('+'),
+      description: action.instruction,
+      command: action.instruction,
+      reason,
+      fingerprints: this.fingerprintsOf([g]),
+    });
   }
 
   /** The step waits for every node's preflight. */

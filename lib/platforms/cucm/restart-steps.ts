@@ -47,18 +47,7 @@ export function addRestarts(
     );
   }
   for (const action of purpose.manualBeforeRestarts) {
-    before.push(
-      ctx.add({
-        id: `${g.family}/manual/${action.key}`,
-        kind: 'manual',
-        node: pub.fqdn,
-        purpose: label,
-        description: action.instruction,
-        command: action.instruction,
-        reason: `DOMAIN.md §3 / §5: checked by a person before the ${g.family} restarts`,
-        fingerprints,
-      }),
-    );
+    before.push(ctx.addGroupAction(g, action, `DOMAIN.md §3 / §5: checked by a person before the ${g.family} restarts`));
   }
   for (const b of before) {
     for (const u of uploads) ctx.graph.depend(b, u.id);

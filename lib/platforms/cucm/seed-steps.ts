@@ -8,19 +8,8 @@ import { Gates, Group, PlanContext } from './plan-context';
 
 /** The group's checks before its identity uploads: the uploads wait for them (CallManager: the phones trust TVS). */
 export function addManualBeforeUpload(ctx: PlanContext, g: Group, uploads: readonly { id: string }[], gates: Gates): void {
-  const pub = ctx.publisher();
-  const label = g.purposes.map((p) => p.name).join('+');
   for (const action of g.purposes[0].manualBeforeUpload) {
-    const id = ctx.add({
-      id: `${g.family}/manual/${action.key}`,
-      kind: 'manual',
-      node: pub.fqdn,
-      purpose: label,
-      description: action.instruction,
-      command: action.instruction,
-      reason: action.reason ?? `DOMAIN.md §3: checked by a person before the ${g.family} certificate is installed`,
-      fingerprints: ctx.fingerprintsOf([g]),
-    });
+    const id = ctx.addGroupAction(g, action, action.reason ?? `DOMAIN.md §3: checked by a person before the ${g.family} certificate is installed`);
     if (gates.maintenance && g.purposes[0].maintenanceWindow) ctx.graph.depend(id, gates.maintenance);
     else ctx.afterPreflight(id);
     for (const u of uploads) ctx.graph.depend(u.id, id);
