@@ -92,12 +92,15 @@ describe('ucrollout status on the twin of examples/lab.yaml, before any change',
         expect(value(expiry!)).toBe(Math.floor(Date.parse(parseCert(record.chain[0]).notAfter) / 1000));
         expect(lines).toContain(`ucrollout_certificate_ready${labels} 0`);
       }
-      for (const records of Object.values(node.trust)) {
-        for (const t of records) {
-          const cert = parseCert(t.pem);
-          const line = lines.find((l) => l.startsWith(`ucrollout_trust_expiration_timestamp_seconds{cluster="lab",node="${fqdn}",`) && l.includes(`subject="${cert.subject}"`));
-          expect(line, `${fqdn} ${t.fileName}`).toBeDefined();
-          expect(value(line!)).toBe(Math.floor(Date.parse(cert.notAfter) / 1000));
+      for (const [store, records] of Object.entries(node.trust)) {
+        const certs = records.map((t) => ({ fileName: t.fileName, cert: parseCert(t.pem) }));
+        for (const { fileName, cert } of certs) {
+          const line = lines.find((l) => l.startsWith(`ucrollout_trust_expiration_timestamp_seconds{cluster="lab",node="${fqdn}",store="${store}",subject="${cert.subject}"} `));
+          expect(line, `${fqdn} ${store} ${fileName}`).toBeDefined();
+          // One series per store and subject: where a store holds two certificates of one subject
+          // (made a second apart, say), the series carries the one that expires first.
+          const first = Math.min(...certs.filter((c) => c.cert.subject === cert.subject).map((c) => Math.floor(Date.parse(c.cert.notAfter) / 1000)));
+          expect(value(line!)).toBe(first);
         }
       }
       expect(lines).toContain(`ucrollout_node_reachable{cluster="lab",node="${fqdn}"} 1`);
