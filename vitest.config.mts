@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
  * test/architecture/projects.test.ts checks a test that starts a twin or runs Terraform is
  * not left in unit.
  */
-const TWIN_TESTS = ['test/simulator/**/*.test.ts', 'test/drivers/**/*.twin.test.ts', 'test/drivers/step-command.test.ts', 'test/day2/**/*.twin.test.ts'];
+const TWIN_TESTS = ['test/simulator/**/*.test.ts', 'test/drivers/**/*.twin.test.ts', 'test/drivers/step-command.test.ts', 'test/day2/**/*.twin.test.ts', 'test/cli/**/*.twin.test.ts'];
 const E2E_TESTS = [
   'test/e2e/**/*.test.ts',
   'test/day2/**/*.e2e.test.ts',

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { buildCmsCertificate } from '../lib/inventory/cms-input';
-import { CmsCertificateDecl, throwIfProblems } from '../lib/model';
+import { CmsCertificateDecl } from '../lib/model';
 import { CertificateAuthority } from './certificate-authority';
 import { CmsCluster } from './cms-cluster';
 import { CmsCertificateScope, CmsCertificateSource, CmsService } from './cms-enums';
 import { Issuer } from './issuer';
+import { brand, checkMemberOf, hasBrand } from './brand';
 
 const CMS_CERT_SYMBOL = Symbol.for('uc-cert-rollout.CmsCertificate');
 
@@ -130,7 +131,7 @@ export interface CmsCertificateProps {
 export class CmsCertificate extends Construct {
   /** True when `x` is a CmsCertificate (of any copy of this package). */
   public static isCmsCertificate(x: unknown): x is CmsCertificate {
-    return typeof x === 'object' && x !== null && CMS_CERT_SYMBOL in x;
+    return hasBrand(x, CMS_CERT_SYMBOL);
   }
 
   /** @internal */
@@ -138,14 +139,9 @@ export class CmsCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: CmsCertificateProps) {
     super(scope, id);
-    Object.defineProperty(this, CMS_CERT_SYMBOL, { value: true });
+    brand(this, CMS_CERT_SYMBOL);
     const at = `CmsCertificate '${id}'`;
     this._decl = buildCmsCertificate({ ...props, cluster: props.cluster.name, ca: props.ca.name, issuer: props.issuer?.name }, at);
-    const server = this._decl.server;
-    throwIfProblems([
-      server && !props.cluster.serverNames.includes(server)
-        ? `${at}: server '${props.server}' is not in cluster '${props.cluster.name}': use one of ${props.cluster.serverNames.join(', ')}`
-        : undefined,
-    ]);
+    checkMemberOf(at, 'server', this._decl.server, props.server, { name: props.cluster.name, members: props.cluster.serverNames });
   }
 }

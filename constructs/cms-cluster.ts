@@ -3,6 +3,7 @@ import { CmsClusterInput, buildCmsCluster } from '../lib/inventory/cms-input';
 import { CmsClusterDecl } from '../lib/model';
 import { CmsDatabaseRole, CmsService } from './cms-enums';
 import { CredentialsProps } from './cucm-cluster';
+import { brand, hasBrand } from './brand';
 
 const CMS_CLUSTER_SYMBOL = Symbol.for('uc-cert-rollout.CmsCluster');
 
@@ -129,7 +130,7 @@ export interface CmsClusterProps {
 export class CmsCluster extends Construct {
   /** True when `x` is a CmsCluster (of any copy of this package). */
   public static isCmsCluster(x: unknown): x is CmsCluster {
-    return typeof x === 'object' && x !== null && CMS_CLUSTER_SYMBOL in x;
+    return hasBrand(x, CMS_CLUSTER_SYMBOL);
   }
 
   /** The cluster name. */
@@ -143,7 +144,7 @@ export class CmsCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: CmsClusterProps) {
     super(scope, id);
-    Object.defineProperty(this, CMS_CLUSTER_SYMBOL, { value: true });
+    brand(this, CMS_CLUSTER_SYMBOL);
     this.name = props.name ?? id;
     const input: CmsClusterInput = { ...props, name: this.name };
     this._decl = buildCmsCluster(input, `CmsCluster '${id}'`);

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ClusterInput, buildCluster } from '../lib/inventory/cluster-input';
 import { ClusterDecl } from '../lib/model';
 import { NodeApi, SecurityMode } from './enums';
+import { brand, hasBrand } from './brand';
 
 const CLUSTER_SYMBOL = Symbol.for('uc-cert-rollout.CucmCluster');
 
@@ -350,7 +351,7 @@ export interface RevocationProps {
 export class CucmCluster extends Construct {
   /** True when `x` is a CucmCluster (of any copy of this package). */
   public static isCucmCluster(x: unknown): x is CucmCluster {
-    return typeof x === 'object' && x !== null && CLUSTER_SYMBOL in x;
+    return hasBrand(x, CLUSTER_SYMBOL);
   }
 
   /** The cluster name. */
@@ -364,7 +365,7 @@ export class CucmCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: CucmClusterProps) {
     super(scope, id);
-    Object.defineProperty(this, CLUSTER_SYMBOL, { value: true });
+    brand(this, CLUSTER_SYMBOL);
     this.name = props.name ?? id;
     const input: ClusterInput = {
       ...props,

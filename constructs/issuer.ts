@@ -59,7 +59,15 @@ export interface AcmeIssuerOptions {
   readonly externalAccountBinding?: AcmeExternalAccountBinding;
 }
 
-/** Microsoft AD CS web enrollment (certsrv), Basic authentication over verified HTTPS. */
+/** How the adcs issuer authenticates to certsrv, always over verified HTTPS. */
+export enum AdcsAuthentication {
+  /** Basic: the account in every request (Basic Authentication enabled on the certsrv site). */
+  BASIC = 'basic',
+  /** NTLMv2: IIS's Windows Authentication (NTLM or Negotiate), what a certsrv site has by default. */
+  NTLM = 'ntlm',
+}
+
+/** Microsoft AD CS web enrollment (certsrv), Basic or NTLM authentication over verified HTTPS. */
 export interface AdcsIssuerOptions {
   /**
    * The web enrollment URL (https), e.g. `https://ca.corp.example/certsrv`.
@@ -79,7 +87,14 @@ export interface AdcsIssuerOptions {
   readonly caBundle?: string;
 
   /**
-   * The environment variable holding the enrollment account (`DOMAIN\user`).
+   * How to authenticate to certsrv.
+   *
+   * @default AdcsAuthentication.BASIC
+   */
+  readonly authentication?: AdcsAuthentication;
+
+  /**
+   * The environment variable holding the enrollment account (`DOMAIN\user`, `user@corp.example`, or a bare name with `domain`).
    */
   readonly usernameEnv: string;
 
@@ -87,6 +102,13 @@ export interface AdcsIssuerOptions {
    * The environment variable holding the enrollment account's password.
    */
   readonly passwordEnv: string;
+
+  /**
+   * The account's domain (`CORP`), for a user name that names none.
+   *
+   * @default - the domain the user name names, or none
+   */
+  readonly domain?: string;
 }
 
 /** The PKI secrets engine of HashiCorp Vault or OpenBao (`POST /v1/<mount>/sign/<role>`). */
@@ -172,8 +194,8 @@ export class IssuerSource {
 
   /** Microsoft AD CS web enrollment. */
   public static adcs(options: AdcsIssuerOptions): IssuerSource {
-    const { usernameEnv, passwordEnv, ...rest } = options;
-    return new IssuerSource('adcs', { ...rest, credentials: { usernameEnv, passwordEnv } });
+    const { usernameEnv, passwordEnv, domain, ...rest } = options;
+    return new IssuerSource('adcs', { ...rest, credentials: { usernameEnv, passwordEnv, ...(domain !== undefined ? { domain } : {}) } });
   }
 
   /** A Vault or OpenBao PKI secrets engine. */

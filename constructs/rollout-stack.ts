@@ -16,6 +16,7 @@ import { StepResourceType } from './enums';
 import { ServiceCertificate } from './service-certificate';
 import { StepResource } from './step-resource';
 import { TrustEntry } from './trust-entry';
+import { brand, hasBrand } from './brand';
 
 const STACK_SYMBOL = Symbol.for('uc-cert-rollout.RolloutStack');
 
@@ -57,7 +58,7 @@ export interface RolloutStackProps {
 export class RolloutStack extends TerraformStack {
   /** True when `x` is a RolloutStack (of any copy of this package). */
   public static isRolloutStack(x: unknown): x is RolloutStack {
-    return typeof x === 'object' && x !== null && STACK_SYMBOL in x;
+    return hasBrand(x, STACK_SYMBOL);
   }
 
   private readonly props: RolloutStackProps;
@@ -65,7 +66,7 @@ export class RolloutStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: RolloutStackProps = {}) {
     super(scope, id);
-    Object.defineProperty(this, STACK_SYMBOL, { value: true });
+    brand(this, STACK_SYMBOL);
     this.props = props;
     // Keep state in the stack folder, not at the synth process's absolute cwd.
     new LocalBackend(this, { path: 'terraform.tfstate' });

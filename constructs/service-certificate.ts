@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { buildCertificate } from '../lib/inventory/certificate-input';
-import { CertificateDecl, throwIfProblems } from '../lib/model';
+import { CertificateDecl } from '../lib/model';
 import { CertificateAuthority } from './certificate-authority';
 import { CucmCluster } from './cucm-cluster';
 import { CertificatePurpose, Distribution } from './enums';
 import { Issuer } from './issuer';
+import { brand, checkMemberOf, hasBrand } from './brand';
 
 const CERT_SYMBOL = Symbol.for('uc-cert-rollout.ServiceCertificate');
 
@@ -88,7 +89,7 @@ export interface ServiceCertificateProps {
 export class ServiceCertificate extends Construct {
   /** True when `x` is a ServiceCertificate (of any copy of this package). */
   public static isServiceCertificate(x: unknown): x is ServiceCertificate {
-    return typeof x === 'object' && x !== null && CERT_SYMBOL in x;
+    return hasBrand(x, CERT_SYMBOL);
   }
 
   /** @internal */
@@ -96,15 +97,9 @@ export class ServiceCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceCertificateProps) {
     super(scope, id);
-    Object.defineProperty(this, CERT_SYMBOL, { value: true });
+    brand(this, CERT_SYMBOL);
     const at = `ServiceCertificate '${id}'`;
     this._decl = buildCertificate({ ...props, cluster: props.cluster.name, ca: props.ca.name, issuer: props.issuer?.name }, at);
-    // Only a construct knows the cluster here; the inventory's is checked when planned.
-    const node = this._decl.node;
-    throwIfProblems([
-      node && !props.cluster.nodeNames.includes(node)
-        ? `${at}: node '${props.node}' is not in cluster '${props.cluster.name}': use one of ${props.cluster.nodeNames.join(', ')}`
-        : undefined,
-    ]);
+    checkMemberOf(at, 'node', this._decl.node, props.node, { name: props.cluster.name, members: props.cluster.nodeNames });
   }
 }

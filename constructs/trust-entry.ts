@@ -3,6 +3,7 @@ import { buildTrustEntry } from '../lib/inventory/certificate-input';
 import { TrustEntryDecl } from '../lib/model';
 import { CucmCluster } from './cucm-cluster';
 import { TrustStore } from './enums';
+import { brand, hasBrand } from './brand';
 
 const TRUST_SYMBOL = Symbol.for('uc-cert-rollout.TrustEntry');
 
@@ -34,7 +35,7 @@ export interface TrustEntryProps {
 export class TrustEntry extends Construct {
   /** True when `x` is a TrustEntry (of any copy of this package). */
   public static isTrustEntry(x: unknown): x is TrustEntry {
-    return typeof x === 'object' && x !== null && TRUST_SYMBOL in x;
+    return hasBrand(x, TRUST_SYMBOL);
   }
 
   /** @internal */
@@ -42,7 +43,7 @@ export class TrustEntry extends Construct {
 
   constructor(scope: Construct, id: string, props: TrustEntryProps) {
     super(scope, id);
-    Object.defineProperty(this, TRUST_SYMBOL, { value: true });
+    brand(this, TRUST_SYMBOL);
     this._decl = buildTrustEntry({ ...props, cluster: props.cluster.name, name: props.name ?? id }, `TrustEntry '${id}'`);
   }
 }

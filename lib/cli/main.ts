@@ -8,7 +8,7 @@ type CommandModule = { run(args: string[]): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => CommandModule }> = {
   plan: { summary: 'plan --inventory FILE --out DIR: write plan.json, PLAN.md and cdk.tf.json per cluster', load: () => require('./commands/plan') },
-  csr: { summary: 'csr --inventory FILE --cluster C --purpose P --out DIR: generate a CSR and key', load: () => require('./commands/csr') },
+  csr: { summary: 'csr --inventory FILE --cluster C (--purpose P [--on-node] | --service S [--server FQDN]) --out DIR: a CSR made on the node (CUCM/IM&P), or a CSR and key here', load: () => require('./commands/csr') },
   ca: { summary: 'ca init|sign: a lab CA for rehearsals and tests (not for production)', load: () => require('./commands/ca') },
   lint: { summary: 'lint --inventory FILE | --cert F --chain F --purpose P --nodes a,b: check certificates', load: () => require('./commands/lint') },
   step: { summary: 'step run ID --plan plan.json: carry out one plan step (Terraform calls this)', load: () => require('./commands/step') },

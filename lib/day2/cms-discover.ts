@@ -7,16 +7,14 @@
  * and comments for what must be typed (clusterFqdn, joinUrl where the server does not say).
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { CmsDatabaseRole, CmsService, DEFAULT_CREDENTIALS } from '../model';
-import { Credentials, loadCredentials } from '../drivers/credentials';
+import { CmsDatabaseRole, CmsService } from '../model';
 import { cmsServiceInfo } from '../catalog/cms';
 import { MmpDriver, MmpTimeouts } from '../drivers/mmp-driver';
 import { NodeAccess } from '../drivers/node-access';
 import { shortFingerprint } from '../pki/fingerprint';
 import { runLimited } from './collect';
 import { CMS_SERVICES, CmsServiceReading, readCmsServices } from './cms-live';
-import { DiscoverOptions, clusterNameOf } from './discover';
+import { DiscoverOptions, clusterNameOf, cn, credentialsFrom, credentialsText, discoverySetup, relPath, yamlScalar as q } from './discover';
 import { LiveCertificate } from './live';
 
 export interface DiscoveredCmsServer {
@@ -102,12 +100,6 @@ export async function discoverCmsServers(access: NodeAccess, name: string, fqdns
   return { name, version: major === 3 ? '3.0' : '2.9', servers };
 }
 
-function q(value: string): string {
-  return /^[A-Za-z][A-Za-z0-9._/-]*$/.test(value) && !/^(true|false|null|yes|no|on|off|y|n)$/i.test(value) ? value : JSON.stringify(value);
-}
-
-const cn = (dn: string): string => /(?:^|, )CN=([^,]*)/.exec(dn)?.[1] ?? dn;
-
 /** The `cmsClusters:` and `cmsCertificates:` sections of an inventory (YAML lines). */
 export function renderCmsInventory(c: DiscoveredCmsCluster, extra: { credentials?: string; knownHostsFile?: string } = {}): string[] {
   const lines: string[] = [];
@@ -174,32 +166,12 @@ export interface CmsDiscoverOptions extends Omit<DiscoverOptions, 'publisher' | 
 /** Reads the Meeting Servers and writes (or appends) their inventory sections; returns what it found. */
 export async function discoverCms(opts: CmsDiscoverOptions): Promise<DiscoveredCmsCluster> {
   const log = opts.log ?? (() => undefined);
-  const credentialsRef = opts.credentials ?? { ...DEFAULT_CREDENTIALS };
-  const outFile = resolve(opts.out);
-  const outDir = dirname(outFile);
-  const firstContactFile = opts.insecureFirstContact ? `${outFile}.known_hosts` : undefined;
-  let credentials: Credentials | undefined;
-  const access = new NodeAccess({
-    node: (fqdn) => ({ fqdn, address: fqdn, ports: {}, sshHostKeys: [] }),
-    credentials: () => (credentials ??= loadCredentials(credentialsRef, process.cwd(), opts.env ?? process.env)),
-    httpsAnchors: () => [],
-    extraKnownHosts: opts.knownHosts,
-    resolveMap: opts.resolveMap,
-    insecureFirstContact: opts.insecureFirstContact,
-    firstContactFile,
-    onFirstContact: (fqdn, fingerprint) => log(`WARNING: accepted the SSH host key ${fingerprint} of ${fqdn} on first contact; check it on the server's console`),
-    connectMs: opts.timeouts?.connectMs ?? 15_000,
-  });
+  const { credentialsRef, outFile, outDir, firstContactFile, access } = discoverySetup(opts, { address: (fqdn) => fqdn, console: 'server' });
   const servers = [...new Set(opts.servers.map((s) => s.toLowerCase()))];
   const name = opts.clusterName ?? clusterNameOf(servers[0]);
   const found = await discoverCmsServers(access, name, servers, { parallel: opts.parallel, timeouts: opts.timeouts, log });
-  const custom = credentialsRef.usernameEnv !== DEFAULT_CREDENTIALS.usernameEnv || credentialsRef.passwordEnv !== DEFAULT_CREDENTIALS.passwordEnv || credentialsRef.file;
-  const rel = (file: string) => relative(outDir, isAbsolute(file) ? file : resolve(file)).split(sep).join('/');
-  const credentialsText = custom
-    ? `{ ${[`usernameEnv: ${q(credentialsRef.usernameEnv)}`, `passwordEnv: ${q(credentialsRef.passwordEnv)}`, ...(credentialsRef.file ? [`file: ${q(rel(credentialsRef.file))}`] : [])].join(', ')} }`
-    : undefined;
   const knownHosts = firstContactFile ?? opts.knownHosts?.[0];
-  const body = renderCmsInventory(found, { credentials: credentialsText, knownHostsFile: knownHosts ? rel(knownHosts) : undefined });
+  const body = renderCmsInventory(found, { credentials: credentialsText(credentialsFrom(outDir, credentialsRef)), knownHostsFile: knownHosts ? relPath(outDir, knownHosts) : undefined });
   mkdirSync(outDir, { recursive: true });
   if (opts.append) {
     appendFileSync(outFile, ['', ...body].join('\n') + '\n');

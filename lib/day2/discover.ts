@@ -80,18 +80,30 @@ export interface DiscoveredCluster {
   readonly firstContact: readonly { fqdn: string; fingerprint: string }[];
 }
 
-/** Reads the cluster of the publisher and writes the inventory; returns what it found. */
-export async function discoverCluster(opts: DiscoverOptions): Promise<DiscoveredCluster> {
+/** What every discovery starts from: where it writes, and its read-only access to the nodes (the executor's connection setup). */
+export interface DiscoverySetup {
+  readonly credentialsRef: CredentialsRef;
+  readonly outFile: string;
+  readonly outDir: string;
+  /** With insecureFirstContact: `<out>.known_hosts`, where the keys accepted are recorded. */
+  readonly firstContactFile?: string;
+  /** The SSH host keys accepted on first contact, as they were. */
+  readonly firstContact: readonly { fqdn: string; fingerprint: string }[];
+  readonly access: NodeAccess;
+}
+
+export function discoverySetup(
+  opts: Pick<DiscoverOptions, 'out' | 'credentials' | 'env' | 'knownHosts' | 'resolveMap' | 'insecureFirstContact' | 'log'> & { readonly timeouts?: { readonly connectMs?: number } },
+  reach: { readonly address: (fqdn: string) => string; readonly console: string },
+): DiscoverySetup {
   const log = opts.log ?? (() => undefined);
   const credentialsRef = opts.credentials ?? { ...DEFAULT_CREDENTIALS };
   const outFile = resolve(opts.out);
-  const outDir = dirname(outFile);
   const firstContactFile = opts.insecureFirstContact ? `${outFile}.known_hosts` : undefined;
   const firstContact: { fqdn: string; fingerprint: string }[] = [];
-  const addresses = new Map<string, string>();
   let credentials: Credentials | undefined;
   const access = new NodeAccess({
-    node: (fqdn) => ({ fqdn, address: addresses.get(fqdn.toLowerCase()) ?? fqdn, ports: {}, sshHostKeys: [] }),
+    node: (fqdn) => ({ fqdn, address: reach.address(fqdn), ports: {}, sshHostKeys: [] }),
     credentials: () => (credentials ??= loadCredentials(credentialsRef, process.cwd(), opts.env ?? process.env)),
     httpsAnchors: () => [],
     extraKnownHosts: opts.knownHosts,
@@ -100,10 +112,29 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<Discovered
     firstContactFile,
     onFirstContact: (fqdn, fingerprint) => {
       firstContact.push({ fqdn, fingerprint });
-      log(`WARNING: accepted the SSH host key ${fingerprint} of ${fqdn} on first contact; check it on the node's console`);
+      log(`WARNING: accepted the SSH host key ${fingerprint} of ${fqdn} on first contact; check it on the ${reach.console}'s console`);
     },
     connectMs: opts.timeouts?.connectMs ?? 15_000,
   });
+  return { credentialsRef, outFile, outDir: dirname(outFile), firstContactFile, firstContact, access };
+}
+
+/** The credentials as the inventory beside `outDir` declares them: a file relative to it. */
+export function credentialsFrom(outDir: string, ref: CredentialsRef): CredentialsRef {
+  return ref.file ? { ...ref, file: relPath(outDir, ref.file) } : ref;
+}
+
+/** The inventory's `credentials:` mapping (flow style), or undefined for the default variables. */
+export function credentialsText(ref: CredentialsRef): string | undefined {
+  if (ref.usernameEnv === DEFAULT_CREDENTIALS.usernameEnv && ref.passwordEnv === DEFAULT_CREDENTIALS.passwordEnv && !ref.file) return undefined;
+  return `{ ${[`usernameEnv: ${q(ref.usernameEnv)}`, `passwordEnv: ${q(ref.passwordEnv)}`, ...(ref.file ? [`file: ${q(ref.file)}`] : [])].join(', ')} }`;
+}
+
+/** Reads the cluster of the publisher and writes the inventory; returns what it found. */
+export async function discoverCluster(opts: DiscoverOptions): Promise<DiscoveredCluster> {
+  const log = opts.log ?? (() => undefined);
+  const addresses = new Map<string, string>();
+  const { credentialsRef, outFile, outDir, firstContactFile, firstContact, access } = discoverySetup(opts, { address: (fqdn) => addresses.get(fqdn.toLowerCase()) ?? fqdn, console: 'node' });
   const timeouts = opts.timeouts ?? {};
 
   const publisher = opts.publisher.toLowerCase();
@@ -158,7 +189,7 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<Discovered
     certificates,
     authorities,
     knownHostsFile: knownHostsFile ? relPath(outDir, knownHostsFile) : undefined,
-    credentials: credentialsRef.file ? { ...credentialsRef, file: relPath(outDir, credentialsRef.file) } : credentialsRef,
+    credentials: credentialsFrom(outDir, credentialsRef),
     firstContact,
   };
   mkdirSync(outDir, { recursive: true });
@@ -258,7 +289,7 @@ function writePublic(outDir: string, file: string, pem: string): string {
   return file;
 }
 
-function relPath(from: string, file: string): string {
+export function relPath(from: string, file: string): string {
   const abs = isAbsolute(file) ? file : resolve(file);
   return relative(from, abs).split(sep).join('/');
 }
@@ -278,9 +309,10 @@ export function clusterNameOf(publisher: string): string {
 // ---- the inventory text ------------------------------------------------------------------------
 
 /** A YAML scalar: plain when unambiguous, else double-quoted (JSON strings are YAML). */
-function q(value: string): string {
+export function yamlScalar(value: string): string {
   return /^[A-Za-z][A-Za-z0-9._/-]*$/.test(value) && !/^(true|false|null|yes|no|on|off|y|n)$/i.test(value) ? value : JSON.stringify(value);
 }
+const q = yamlScalar;
 
 function nodeText(n: DiscoveredNode, defaultVersion: string): string {
   const fields = [`fqdn: ${q(n.fqdn)}`, ...(n.address ? [`address: ${q(n.address)}`] : []), `services: [${n.services.map(q).join(', ')}]`];
@@ -288,7 +320,8 @@ function nodeText(n: DiscoveredNode, defaultVersion: string): string {
   return `{ ${fields.join(', ')} }`;
 }
 
-function cn(dn: string): string {
+/** The CN of a distinguished name (the whole name when it has none). */
+export function cn(dn: string): string {
   return /(?:^|, )CN=([^,]*)/.exec(dn)?.[1] ?? dn;
 }
 
@@ -325,10 +358,8 @@ export function renderInventory(c: DiscoveredCluster, about: { publisher: string
     lines.push(`    # ${noCallManager.map((n) => n.fqdn).join(', ')} run(s) no Cisco CallManager: keep (true) or drop (false) them from a CallManager multi-server certificate`);
     lines.push('    callManagerIncludeInactiveNodes: false');
   }
-  if (c.credentials.usernameEnv !== DEFAULT_CREDENTIALS.usernameEnv || c.credentials.passwordEnv !== DEFAULT_CREDENTIALS.passwordEnv || c.credentials.file) {
-    const fields = [`usernameEnv: ${q(c.credentials.usernameEnv)}`, `passwordEnv: ${q(c.credentials.passwordEnv)}`, ...(c.credentials.file ? [`file: ${q(c.credentials.file)}`] : [])];
-    lines.push(`    credentials: { ${fields.join(', ')} }`);
-  }
+  const credentials = credentialsText(c.credentials);
+  if (credentials) lines.push(`    credentials: ${credentials}`);
   if (c.knownHostsFile) {
     lines.push(`    knownHostsFile: ${q(c.knownHostsFile)}${c.firstContact.length ? '    # keys accepted on first contact: check each fingerprint on the node console' : ''}`);
     for (const f of c.firstContact) lines.push(`    #   ${f.fqdn}: ${f.fingerprint}`);

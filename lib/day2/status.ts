@@ -7,34 +7,24 @@
 import { PurposeInfo, findPurpose, multiServerCoverage } from '../catalog';
 import { CertificateDecl, ClusterDecl, CmsCertificateDecl, CmsClusterDecl, Declarations, describeRenewBefore, nodesInRolloutOrder, renewalTime } from '../model';
 import { shortFingerprint } from '../pki/fingerprint';
-import { addExpiryFindings, day, daysLeft, declaredFiles, presentedBy, reachableReading } from './judge';
-import { LiveIdentity, NodeReading } from './live';
+import { FindingPlace, addExpiryFindings, day, daysLeft, declaredFiles, presentedBy, reachableReading } from './judge';
+import { LiveCertificate, LiveIdentity, NodeReading, PresentedPort } from './live';
+import { DeclaredCertificateStatus as DeclaredStatus, RenewalReasons, dueReason } from './renewal-reasons';
 
 export type IdentityState = 'ok' | 'due' | 'expired' | 'drift' | 'pending-restart' | 'unmanaged';
 
 export const STATUS_FORMAT_VERSION = 1;
 
-/** One identity certificate of a node, as `--json` prints it. */
-export interface StatusIdentity {
+/** One identity certificate of a node, as `--json` prints it: its facts as read, and the judgement. */
+export interface StatusIdentity extends LiveCertificate {
   readonly purpose: string;
-  readonly sha256: string;
-  readonly subject: string;
-  readonly issuer: string;
-  readonly sans: readonly string[];
-  readonly notBefore: string;
-  readonly notAfter: string;
-  readonly selfSigned: boolean;
   /** SHA-256 of the leaf seen on the purpose's port; null where the node serves none (or it did not answer). */
   readonly presented: string | null;
   readonly state: IdentityState;
 }
 
-export interface StatusTrust {
+export interface StatusTrust extends Pick<LiveCertificate, 'sha256' | 'subject' | 'notAfter' | 'selfSigned'> {
   readonly store: string;
-  readonly sha256: string;
-  readonly subject: string;
-  readonly notAfter: string;
-  readonly selfSigned: boolean;
 }
 
 export interface StatusNode {
@@ -63,18 +53,8 @@ export interface StatusFinding {
   readonly fix: string;
 }
 
-/** Why a declared certificate needs a renewal plan (`ucrollout renew`), node by node. */
-export interface DeclaredCertificateStatus {
-  /** Its index in `declarations.certificates`. */
-  readonly index: number;
-  readonly decl: CertificateDecl;
-  /** Empty when it is ok everywhere. */
-  readonly reasons: readonly string[];
-  /** Nodes it covers that could not be read. */
-  readonly unread: readonly string[];
-  /** The declared file is the installed certificate and is itself due: a plan re-installs nothing. */
-  readonly declaredFileDue: boolean;
-}
+/** Why a declared certificate needs a renewal plan (`ucrollout renew`), node by node (./renewal-reasons.ts). */
+export type DeclaredCertificateStatus<D = CertificateDecl> = DeclaredStatus<D>;
 
 export interface StatusReport {
   readonly formatVersion: 1;
@@ -88,6 +68,8 @@ export interface StatusReport {
 export interface Evaluation {
   readonly report: StatusReport;
   readonly certificates: readonly DeclaredCertificateStatus[];
+  /** The same for the declared Meeting Server certificates. */
+  readonly cmsCertificates: readonly DeclaredCertificateStatus<CmsCertificateDecl>[];
 }
 
 /** What the evaluation knows of a declared certificate file (the facts; undefined when unreadable). */
@@ -141,9 +123,7 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
   const warnDays = opts.warnDays ?? DEFAULT_WARN_DAYS;
   const criticalDays = opts.criticalDays ?? DEFAULT_CRITICAL_DAYS;
   const findings = new FindingList();
-  const reasons = new Map<number, string[]>();
-  const unread = new Map<number, string[]>();
-  const declaredFileDue = new Set<number>();
+  const renewals = new RenewalReasons();
   const add = (f: FindingInput) => findings.add(f);
   const readDeclared = declaredFiles<{ decl: CertificateDecl; index: number }>(
     ({ decl }) => opts.declaredFile(decl),
@@ -154,11 +134,6 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
   const fileOf = (index: number, decl: CertificateDecl): DeclaredFile | undefined => {
     if (!declaredByIndex.has(index)) declaredByIndex.set(index, { decl, index });
     return readDeclared(declaredByIndex.get(index)!);
-  };
-  const because = (index: number, why: string) => {
-    const list = reasons.get(index) ?? [];
-    if (!list.includes(why)) list.push(why);
-    reasons.set(index, list);
   };
 
   const clusters: StatusCluster[] = decls.clusters.map((cluster) => {
@@ -171,7 +146,7 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
           const info = findPurpose(c.decl.purpose);
           if (c.decl.cluster !== cluster.name || !info) continue;
           const covers = c.decl.distribution === 'single-server' ? [c.decl.node?.toLowerCase()] : coverageOf(cluster, info);
-          if (covers.includes(fqdn)) unread.set(c.index, [...(unread.get(c.index) ?? []), fqdn]);
+          if (covers.includes(fqdn)) renewals.notRead(c.index, fqdn);
         }
         return { fqdn, reachable: false, identities: [], trust: [] };
       }
@@ -189,7 +164,7 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
           message: `no ${c.decl.purpose} identity on the node ('show cert list own' does not list it), though one is declared for it`,
           fix: `check the node's release supports ${c.decl.purpose}, or remove the declaration`,
         });
-        because(c.index, `${fqdn} holds no ${c.decl.purpose} certificate`);
+        renewals.notHeld(c.index, fqdn, c.decl.purpose);
       }
       const trust = reading.trust.map((t) => {
         const left = daysLeft(t.notAfter, now);
@@ -230,34 +205,17 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
         // An issued certificate (issuer:) has no declared file: its leaf is known only after its sign step, so
         // the node drifts when it holds no CA-signed identity (self-signed: not issued, or fallen back).
         const drift = !!declared && (declared.decl.issuer !== undefined ? id.selfSigned : file?.sha256 !== id.sha256);
-        let state: IdentityState;
-        if (drift) state = 'drift';
-        else if (expired) state = 'expired';
-        else if (left <= warnDays || renewalDue) state = 'due';
-        else if (declared && stale) state = 'pending-restart';
-        else state = declared ? 'ok' : 'unmanaged';
-        const what = `${id.purpose} certificate ${shortFingerprint(id.sha256)}… ('${id.subject}')`;
-        if (declared && (expired || left <= warnDays || renewalDue) && !drift) {
-          const why = expired
-            ? `the installed certificate expired on ${day(id.notAfter)}`
-            : left <= warnDays
-              ? `the installed certificate expires on ${day(id.notAfter)}, within ${warnDays} days`
-              : `the installed certificate is due for renewal since ${day(renewAt!.toISOString())} (${describeRenewBefore(declared.decl.renewBefore)})`;
-          because(declared.index, why);
-          declaredFileDue.add(declared.index);
-        }
+        const state = identityState({ drift, expired, due: left <= warnDays || renewalDue, declared: !!declared, stale: !!stale });
+        if (declared && !drift) renewals.installedDue(declared.index, dueReason(id.notAfter, { expired, left, warnDays, renewAt, now, renewBefore: declared.decl.renewBefore }), !!file);
         if (drift && declared) {
-          findings.add({
-            severity: 'warning',
-            code: 'drift',
-            cluster: cluster.name,
-            node: fqdn,
-            purpose: id.purpose,
-            key: file?.sha256 ?? declared.decl.certificate,
-            message: `the declared ${id.purpose} certificate${file ? ` ${shortFingerprint(file.sha256)}…` : ''} ('${declared.decl.certificate}') is not the one installed`,
-            fix: `apply it: ucrollout renew --inventory FILE --out DIR (or ucrollout plan), then terraform apply in each stack`,
-          });
-          because(declared.index, `not installed on ${fqdn}, which holds ${shortFingerprint(id.sha256)}… ('${id.subject}')`);
+          findings.add(
+            driftFinding(place, declared.decl.certificate, file, {
+              unsigned: '',
+              held: 'installed',
+              fix: `apply it: ucrollout renew --inventory FILE --out DIR (or ucrollout plan), then terraform apply in each stack`,
+            }),
+          );
+          renewals.notInstalled(declared.index, fqdn, id);
           if (file && file.notAfter && (Date.parse(file.notAfter) <= now || renewalTime(file.notBefore, file.notAfter, declared.decl.renewBefore).getTime() <= now)) {
             findings.add({
               severity: 'warning',
@@ -272,52 +230,31 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
           }
         }
         if (state === 'pending-restart' && stale) {
-          findings.add({
-            severity: 'warning',
-            code: 'pending-restart',
-            cluster: cluster.name,
-            node: fqdn,
-            purpose: id.purpose,
-            key: id.sha256,
-            message: `the ${what} is installed, but port ${stale.port} ${stale.number} still presents ${shortFingerprint(stale.sha256!)}…`,
-            fix: `restart the services of ${id.purpose} on the node (the plan's restart steps: apply again), or 'utils service restart <service>'`,
-          });
-          if (declared) because(declared.index, `installed on ${fqdn} but not presented yet on ${stale.port} (a restart is pending)`);
+          findings.add(
+            pendingRestartFinding(place, id, stale, {
+              held: 'installed',
+              fix: `restart the services of ${id.purpose} on the node (the plan's restart steps: apply again), or 'utils service restart <service>'`,
+            }),
+          );
+          if (declared) renewals.pendingRestart(declared.index, fqdn, stale.port);
         }
-        return {
-          purpose: id.purpose,
-          sha256: id.sha256,
-          subject: id.subject,
-          issuer: id.issuer,
-          sans: id.sans,
-          notBefore: id.notBefore,
-          notAfter: id.notAfter,
-          selfSigned: id.selfSigned,
-          presented,
-          state,
-        };
+        return statusIdentity(id, presented, state);
       }
     });
     reissueChecks(cluster, readings, findings);
     return { name: cluster.name, nodes };
   });
 
-  for (const cms of decls.cmsClusters ?? []) clusters.push(evaluateCmsCluster(decls, cms, readings, opts, findings, { now, warnDays, criticalDays }));
+  const cmsRenewals = new RenewalReasons();
+  for (const cms of decls.cmsClusters ?? []) clusters.push(evaluateCmsCluster(decls, cms, readings, opts, findings, cmsRenewals, { now, warnDays, criticalDays }));
 
-  const certificates: DeclaredCertificateStatus[] = decls.certificates
-    .map((decl, index) => ({ decl, index }))
-    .filter((c) => decls.clusters.some((cl) => cl.name === c.decl.cluster))
-    .map(({ decl, index }) => {
-      const why = reasons.get(index) ?? [];
-      // Only a file the judgement read: a certificate no node was judged against has no file facts.
-      const file = declaredByIndex.has(index) ? fileOf(index, decl) : undefined;
-      const fileDue = declaredFileDue.has(index) && !!file && why.every((w) => !w.startsWith('not installed'));
-      return { index, decl, reasons: why, unread: unread.get(index) ?? [], declaredFileDue: fileDue };
-    });
+  const certificates = renewals.statuses(decls.certificates, decls.clusters);
+  const cmsCertificates = cmsRenewals.statuses(decls.cmsCertificates ?? [], decls.cmsClusters ?? []);
 
   return {
     report: { formatVersion: STATUS_FORMAT_VERSION, generatedAt: opts.now.toISOString(), warnDays, criticalDays, clusters, findings: findings.list() },
     certificates,
+    cmsCertificates,
   };
 }
 
@@ -335,6 +272,7 @@ function evaluateCmsCluster(
   readings: ReadonlyMap<string, NodeReading>,
   opts: EvaluateOptions,
   findings: FindingList,
+  renewals: RenewalReasons,
   limits: { now: number; warnDays: number; criticalDays: number },
 ): StatusCluster {
   const { now, warnDays } = limits;
@@ -344,15 +282,19 @@ function evaluateCmsCluster(
     (decl) => ({ cluster: cluster.name, node: decl.server ?? '', purpose: decl.service, file: decl.certificate, judged: 'its servers are judged as drift' }),
     add,
   );
-  const apply = `plan it: ucrollout plan --inventory FILE --out DIR, then terraform apply in the stack ${cluster.name}`;
+  const apply = `plan it: ucrollout renew --inventory FILE --out DIR (or ucrollout plan), then terraform apply in the stack ${cluster.name}`;
+  const indexOf = (decl: CmsCertificateDecl) => (decls.cmsCertificates ?? []).indexOf(decl);
   const nodes: StatusNode[] = cluster.servers.map((server) => {
     const fqdn = server.fqdn.toLowerCase();
     const reading = reachableReading(readings.get(fqdn), cluster.name, fqdn, 'Meeting Server is up and answers SSH on its MMP', add);
     if (!reading) {
+      for (const declared of server.services.map((service) => declaredCmsFor(decls, cluster, fqdn, service))) if (declared) renewals.notRead(indexOf(declared), fqdn);
       return { fqdn, reachable: false, identities: [], trust: [] };
     }
     for (const service of server.services) {
-      if (reading.identities.some((i) => i.purpose === service) || !declaredCmsFor(decls, cluster, fqdn, service)) continue;
+      const declared = declaredCmsFor(decls, cluster, fqdn, service);
+      if (reading.identities.some((i) => i.purpose === service) || !declared) continue;
+      renewals.notHeld(indexOf(declared), fqdn, service);
       findings.add({
         severity: 'warning',
         code: 'declared-not-held',
@@ -368,48 +310,79 @@ function evaluateCmsCluster(
       const file = declared ? fileOf(declared) : undefined;
       const place = { cluster: cluster.name, node: fqdn, purpose: id.purpose };
       const { presented, stale } = presentedBy(id, place, `check ${id.purpose} is enabled and running ('${id.purpose}' on the MMP)`, add);
-      const renewalDue = !!declared && !!id.notBefore && !!id.notAfter && renewalTime(id.notBefore, id.notAfter, undefined).getTime() <= now;
+      // A Meeting Server certificate declares no renewBefore: due once two thirds of its lifetime passed.
+      const renewAt = declared && id.notBefore && id.notAfter ? renewalTime(id.notBefore, id.notAfter, undefined) : undefined;
+      const renewalDue = !!renewAt && renewAt.getTime() <= now;
       const renew = declared
         ? `renew it: put the renewed certificate at '${declared.certificate}' (a server-csr one: a new renewal label, plan and apply to make the CSR), then ${apply}`
         : `replace it: declare a cmsCertificates entry for ${id.purpose}, then ${apply}`;
       const { expired, left } = addExpiryFindings(id, place, limits, { renewalDue, why: '(two thirds of its lifetime passed)' }, renew, add);
       const drift = !!declared && file?.sha256 !== id.sha256;
-      const state: IdentityState = drift ? 'drift' : expired ? 'expired' : left <= warnDays || renewalDue ? 'due' : declared && stale ? 'pending-restart' : declared ? 'ok' : 'unmanaged';
-      const what = `${id.purpose} certificate ${shortFingerprint(id.sha256)}… ('${id.subject}')`;
+      const state = identityState({ drift, expired, due: left <= warnDays || renewalDue, declared: !!declared, stale: !!stale });
+      if (declared && !drift) renewals.installedDue(indexOf(declared), dueReason(id.notAfter, { expired, left, warnDays, renewAt, now }), true);
       if (drift && declared) {
-        findings.add({
-          severity: 'warning',
-          code: 'drift',
-          cluster: cluster.name,
-          node: fqdn,
-          purpose: id.purpose,
-          key: file?.sha256 ?? declared.certificate,
-          message: `the declared ${id.purpose} certificate${file ? ` ${shortFingerprint(file.sha256)}…` : ' (not signed yet)'} ('${declared.certificate}') is not the one in use`,
-          fix: apply,
-        });
+        findings.add(driftFinding(place, declared.certificate, file, { unsigned: ' (not signed yet)', held: 'in use', fix: apply }));
+        renewals.notInstalled(indexOf(declared), fqdn, id);
       }
       if (state === 'pending-restart' && stale) {
-        findings.add({
-          severity: 'warning',
-          code: 'pending-restart',
-          cluster: cluster.name,
-          node: fqdn,
-          purpose: id.purpose,
-          key: id.sha256,
-          message: `the ${what} is configured, but port ${stale.port} ${stale.number} still presents ${shortFingerprint(stale.sha256!)}…`,
-          fix: `restart the service: '${id.purpose} restart' on the MMP (or apply the plan again)`,
-        });
+        findings.add(pendingRestartFinding(place, id, stale, { held: 'configured', fix: `restart the service: '${id.purpose} restart' on the MMP (or apply the plan again)` }));
+        if (declared) renewals.pendingRestart(indexOf(declared), fqdn, stale.port);
       }
-      return { purpose: id.purpose, sha256: id.sha256, subject: id.subject, issuer: id.issuer, sans: id.sans, notBefore: id.notBefore, notAfter: id.notAfter, selfSigned: id.selfSigned, presented, state };
+      return statusIdentity(id, presented, state);
     });
     return { fqdn, reachable: true, identities, trust: [] };
   });
   return { name: cluster.name, nodes };
 }
 
+/** The state of an identity, in the order the judgement weighs what it found (both platforms). */
+function identityState(j: { drift: boolean; expired: boolean; due: boolean; declared: boolean; stale: boolean }): IdentityState {
+  if (j.drift) return 'drift';
+  if (j.expired) return 'expired';
+  if (j.due) return 'due';
+  if (j.declared && j.stale) return 'pending-restart';
+  return j.declared ? 'ok' : 'unmanaged';
+}
+
+/** An identity as the report prints it: its facts as read, what its ports present, its state. */
+function statusIdentity(id: LiveIdentity, presented: string | null, state: IdentityState): StatusIdentity {
+  return { purpose: id.purpose, sha256: id.sha256, subject: id.subject, issuer: id.issuer, sans: id.sans, notBefore: id.notBefore, notAfter: id.notAfter, selfSigned: id.selfSigned, presented, state };
+}
+
+/** The declared certificate (`file`: its facts; undefined: not readable, or not signed yet) is not the one the node holds. */
+function driftFinding(
+  place: FindingPlace,
+  certificate: string | undefined,
+  file: DeclaredFile | undefined,
+  words: { readonly unsigned: string; readonly held: string; readonly fix: string },
+): FindingInput {
+  return {
+    severity: 'warning',
+    code: 'drift',
+    ...place,
+    key: file?.sha256 ?? certificate,
+    message: `the declared ${place.purpose} certificate${file ? ` ${shortFingerprint(file.sha256)}…` : words.unsigned} ('${certificate}') is not the one ${words.held}`,
+    fix: words.fix,
+  };
+}
+
+/** The node holds the identity, but a port still presents the one before it (a restart is pending). */
+function pendingRestartFinding(place: FindingPlace, id: LiveIdentity, stale: PresentedPort, words: { readonly held: string; readonly fix: string }): FindingInput {
+  const what = `${id.purpose} certificate ${shortFingerprint(id.sha256)}… ('${id.subject}')`;
+  return {
+    severity: 'warning',
+    code: 'pending-restart',
+    ...place,
+    key: id.sha256,
+    message: `the ${what} is ${words.held}, but port ${stale.port} ${stale.number} still presents ${shortFingerprint(stale.sha256!)}…`,
+    fix: words.fix,
+  };
+}
+
 function renewFix(decl: CertificateDecl | undefined): string {
   if (!decl) return `replace it (it is not declared: declare it in the inventory, then ucrollout plan), or let the node regenerate it if it is self-signed`;
-  return `renew it: put the renewed certificate at '${decl.certificate}' (ucrollout csr makes the CSR), then ucrollout renew --inventory FILE --out DIR and terraform apply`;
+  if (decl.issuer) return `renew it: ucrollout renew --inventory FILE --out DIR (a fresh CSR on the node, signed by '${decl.issuer}'), then terraform apply`;
+  return `renew it: put the renewed certificate at '${decl.certificate}' (ucrollout csr --on-node has the node make the CSR), then ucrollout renew --inventory FILE --out DIR and terraform apply`;
 }
 
 /**
@@ -437,7 +410,7 @@ function reissueChecks(cluster: ClusterDecl, readings: ReadonlyMap<string, NodeR
           purpose: id.purpose,
           key: `${id.sha256} ${missing.join(',')}`,
           message: `the multi-server ${id.purpose} certificate ${shortFingerprint(id.sha256)}… does not name ${missing.join(', ')} in its SANs (a node joined the cluster after it was issued)`,
-          fix: `re-issue it with every node: ucrollout csr --inventory FILE --cluster ${cluster.name} --purpose ${id.purpose} --out csr/, have it signed, declare it, then ucrollout plan (or renew) and apply`,
+          fix: `re-issue it with every node: ucrollout csr --inventory FILE --cluster ${cluster.name} --purpose ${id.purpose} --on-node --out csr/, have it signed, declare it, then ucrollout plan (or renew) and apply`,
         });
       }
     }
@@ -452,8 +425,8 @@ function reissueChecks(cluster: ClusterDecl, readings: ReadonlyMap<string, NodeR
           purpose: id.purpose,
           message: `${fqdn} holds a self-signed ${id.purpose} certificate while ${signedPeers.join(', ')} hold CA-signed ones: the node regenerated it (a hostname or domain change, or a restore without backup)`,
           fix: purpose.multiServer
-            ? `re-issue the multi-server ${id.purpose} certificate with this node in its SANs (ucrollout csr …), or, if its SANs still name the node, apply the plan again to re-install it`
-            : `issue a new ${id.purpose} certificate for ${fqdn} (ucrollout csr …), declare it, then plan and apply`,
+            ? `re-issue the multi-server ${id.purpose} certificate with this node in its SANs (ucrollout csr --on-node …, or an issuer), or, if its SANs still name the node, apply the plan again to re-install it`
+            : `issue a new ${id.purpose} certificate for ${fqdn} (ucrollout csr --on-node …, or an issuer), declare it, then plan and apply`,
         });
       }
     }

@@ -26,25 +26,12 @@ export interface CertificateAuthorityInput {
   readonly intermediates?: readonly string[];
 }
 
-export interface CertificateInput {
-  readonly cluster: string;
-  readonly purpose: string;
+/** A certificate as the user writes it: the declaration's fields (model/declarations.ts), unchecked, with its defaults left out. */
+export interface CertificateInput extends Omit<CertificateDecl, 'distribution' | 'renewBefore'> {
+  /** @default multi-server */
   readonly distribution?: string;
-  readonly node?: string;
-  /** The signed leaf (a CSR the node made earlier). Exactly one of `certificate` and `issuer`. */
-  readonly certificate?: string;
-  /** A declared issuer: the CSR is generated on the node and this issuer signs it at apply time. */
-  readonly issuer?: string;
-  /** Issued: raise it to request a new certificate from a fresh CSR. @default 0 */
-  readonly renewalGeneration?: number;
-  /** Issued: extra SAN DNS names ("other domains"). */
-  readonly extraNames?: readonly string[];
-  readonly ca: string;
-  readonly csr?: string;
   /** Days before expiry (`30`), or the share of the lifetime left (`'25%'`): when status and renew call it due. */
   readonly renewBefore?: number | string;
-  /** The CSR's common name when it is not the platform's (e.g. issued on 10.5 as `<publisher FQDN>-ms`). */
-  readonly commonName?: string;
 }
 
 export interface TrustEntryInput {

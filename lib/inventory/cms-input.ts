@@ -43,21 +43,13 @@ export interface CmsClusterInput {
   readonly databaseCertificates?: { readonly caCommonName?: string };
 }
 
-export interface CmsCertificateInput {
-  readonly cluster: string;
+/** A Meeting Server certificate as the user writes it: the declaration's inventory fields (model/cms.ts), unchecked, with their defaults left out. */
+export interface CmsCertificateInput extends Omit<CmsCertificateDecl, 'service' | 'scope' | 'source' | 'signAgain'> {
   readonly service: string;
+  /** @default clustered for xmpp, else per-server */
   readonly scope?: string;
-  readonly server?: string;
+  /** @default ca */
   readonly source?: string;
-  readonly certificate: string;
-  readonly key?: string;
-  readonly ca: string;
-  readonly bundle?: string;
-  readonly basename?: string;
-  readonly renewal?: string;
-  /** server-csr: the declared issuer that signs the CSR at apply time. */
-  readonly issuer?: string;
-  readonly subject?: { readonly organizationalUnit?: string; readonly organization?: string; readonly state?: string; readonly country?: string };
 }
 
 export const CMS_CLUSTER_KEYS = ['name', 'version', 'servers', 'clusterFqdn', 'joinUrl', 'xmppDomains', 'credentials', 'knownHostsFile', 'databaseCertificates'];

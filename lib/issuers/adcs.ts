@@ -1,8 +1,9 @@
 /**
- * The adcs issuer: Microsoft AD CS web enrollment (certsrv), Basic authentication over verified
- * HTTPS. The CSR goes to `certfnsh.asp` (`Mode=newreq`, `CertAttrib=CertificateTemplate:<T>`);
- * the page that comes back says issued (a `certnew.cer?ReqID=N` link), pending (a request id a
- * CA manager must approve) or denied (with the disposition message). Issued: the leaf from
+ * The adcs issuer: Microsoft AD CS web enrollment (certsrv), Basic or NTLM authentication
+ * (adcs-auth.ts) over verified HTTPS. The CSR goes to `certfnsh.asp` (`Mode=newreq`,
+ * `CertAttrib=CertificateTemplate:<T>`); the page that comes back says issued (a
+ * `certnew.cer?ReqID=N` link), pending (a request id a CA manager must approve) or denied (with
+ * the disposition message). Issued: the leaf from
  * `certnew.cer?ReqID=N&Enc=b64`, the chain from `certnew.p7b?ReqID=N&Enc=b64`. Pending: the
  * request id is kept in the state folder under the sign request's id, and the next sign with
  * that id asks `certnew.cer` again instead of filing a new request.
@@ -13,12 +14,14 @@ import { join } from 'node:path';
 import { readPkcs7 } from '../pki/pkcs7';
 import { PemLabel, certificatePems, toPem } from '../pki/pem';
 import { writeSecretFile } from '../pki/secret-file';
+import { CertsrvAuthentication, certsrvAuthentication } from './adcs-auth';
 import { CsrFacts, checkIssuedChain, readSignRequest } from './check';
 import { IssuerError } from './errors';
-import { HttpsAnswer, httpsCall, shownUrl } from './http';
+import { HttpsAnswer, shownUrl } from './http';
 import { Issuer, IssuerContext, ResolvedContext, SignRequest, SignResult, issuerStateDir, readCaBundle, resolveContext } from './issuer';
 import { Secrets, quoteOutside } from './secrets';
 import { AdcsIssuerDecl } from './types';
+import { offeredSchemes } from './www-authenticate';
 
 /** What a certsrv page says about a request. */
 export type CertsrvPage =
@@ -77,7 +80,16 @@ export class AdcsIssuer implements Issuer {
   async sign(request: SignRequest, context: IssuerContext): Promise<SignResult> {
     const ctx = resolveContext(context);
     const csr = await readSignRequest(this.name, request);
+    // The session may hold a connection open (NTLM): it is closed however the sign ends.
     const session = this.session(ctx);
+    try {
+      return await this.signWith(session, request, csr, ctx);
+    } finally {
+      session.close();
+    }
+  }
+
+  private async signWith(session: CertsrvSession, request: SignRequest, csr: CsrFacts, ctx: ResolvedContext): Promise<SignResult> {
     const pendingFile = join(issuerStateDir(ctx, this.name), 'pending', `${createHash('sha256').update(request.id).digest('hex').slice(0, 32)}.json`);
     const remembered = this.readPending(pendingFile, request.id);
     let requestId = request.pendingRequestId;
@@ -138,12 +150,12 @@ export class AdcsIssuer implements Issuer {
     const secrets = new Secrets(this.name);
     const user = secrets.fromEnv(ctx.env, d.credentials.usernameEnv, 'adcs.credentials.usernameEnv', 'the enrollment account (DOMAIN\\user or user@domain)');
     const password = secrets.fromEnv(ctx.env, d.credentials.passwordEnv, 'adcs.credentials.passwordEnv', "the enrollment account's password");
-    const authorization = `Basic ${secrets.add(Buffer.from(`${user}:${password}`, 'utf8').toString('base64'))}`;
-    return new CertsrvSession(this.name, d, ctx, secrets, authorization, readCaBundle(this.name, ctx, d.caBundle, 'adcs.caBundle'));
+    const ca = readCaBundle(this.name, ctx, d.caBundle, 'adcs.caBundle');
+    return new CertsrvSession(this.name, d, ctx, secrets, certsrvAuthentication(this.name, d, user, password, secrets, ca), ca);
   }
 }
 
-/** One sign's conversation with certsrv: its credentials, its trust, its cookies. */
+/** One sign's conversation with certsrv: its authentication (and connection), its trust, its cookies. */
 class CertsrvSession {
   private readonly cookies = new Map<string, string>();
   private readonly base: string;
@@ -153,10 +165,14 @@ class CertsrvSession {
     private readonly decl: AdcsIssuerDecl,
     private readonly ctx: ResolvedContext,
     readonly secrets: Secrets,
-    private readonly authorization: string,
+    private readonly auth: CertsrvAuthentication,
     private readonly ca: string[] | undefined,
   ) {
     this.base = decl.url.replace(/\/+$/, '');
+  }
+
+  close(): void {
+    this.auth.close();
   }
 
   async submit(csr: CsrFacts): Promise<CertsrvPage> {
@@ -205,11 +221,10 @@ class CertsrvSession {
 
   private async call(method: 'GET' | 'POST', path: string, form?: string): Promise<HttpsAnswer> {
     const url = `${this.base}/${path}`;
-    const answer = await httpsCall(this.issuer, {
+    const answer = await this.auth.send({
       url,
       method,
       headers: {
-        authorization: this.authorization,
         ...(form !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         ...(this.cookies.size > 0 ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
       },
@@ -224,16 +239,14 @@ class CertsrvSession {
     if (answer.status === 200) return answer;
     const where = `${method} ${shownUrl(url)}`;
     if (answer.status === 401) {
-      // Several WWW-Authenticate headers arrive joined by commas; a scheme is a token not followed by '='.
-      const header = ([] as string[]).concat(answer.headers['www-authenticate'] ?? []).join(', ');
-      const offered = [...header.matchAll(/(?:^|,)\s*([A-Za-z][A-Za-z0-9._~+/-]*)(?=\s|,|$)/g)].map((m) => m[1]);
-      const basic = offered.some((s) => /^basic$/i.test(s));
+      const offered = offeredSchemes(answer.headers);
+      const { usernameEnv, passwordEnv } = this.decl.credentials;
       throw new IssuerError(
         this.issuer,
         'refused',
-        basic || offered.length === 0
-          ? `${where}: the CA refused the account from ${this.decl.credentials.usernameEnv} / ${this.decl.credentials.passwordEnv} (401): check the user name (DOMAIN\\user) and password`
-          : `${where}: the CA offers only ${offered.join(', ')} authentication (401): enable Basic authentication on the certsrv site (NTLM is not supported here)`,
+        this.auth.accepts(answer) || offered.length === 0
+          ? `${where}: the CA refused the account from ${usernameEnv} / ${passwordEnv} over ${this.auth.scheme} (401): check the user name (DOMAIN\\user), the domain and the password`
+          : `${where}: the CA offers only ${offered.join(', ')} authentication (401): declare the issuer's authentication as ${this.auth.scheme === 'Basic' ? 'ntlm' : 'basic'}, or enable ${this.auth.scheme} on the certsrv site`,
       );
     }
     if (answer.status === 403) throw new IssuerError(this.issuer, 'refused', `${where}: the account from ${this.decl.credentials.usernameEnv} may not use web enrollment (403): grant it Enroll on template ${this.decl.template}`);

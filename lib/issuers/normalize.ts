@@ -5,7 +5,7 @@
  */
 import { checkList, checkMapping, checkPath, isMapping, unknownKeys } from '../inventory/input-checks';
 import { DeclarationError, checkEnvName, checkName, shown, throwIfProblems } from '../model';
-import { ISSUER_KINDS, IssuerDecl, IssuerInput, IssuerKind } from './types';
+import { ADCS_AUTHENTICATIONS, AdcsAuthentication, ISSUER_KINDS, IssuerDecl, IssuerInput, IssuerKind } from './types';
 
 type Problems = (string | undefined)[];
 
@@ -14,6 +14,8 @@ const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9.-]{1,253}$/;
 const MOUNT = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const ROLE = /^[A-Za-z0-9_.-]{1,128}$/;
 const TTL = /^\d{1,9}[smhd]?$/;
+/** A NetBIOS or DNS domain name. */
+const DOMAIN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
 
 const EXAMPLE: Readonly<Record<IssuerKind, string>> = {
   acme: "{ directory: 'https://acme.corp.example/dir', email: pki@corp.example, caBundle: ca/acme-tls.pem, dns01Hook: ./dns-hook.sh }",
@@ -22,9 +24,10 @@ const EXAMPLE: Readonly<Record<IssuerKind, string>> = {
   command: '{ run: [./sign-with-step.sh, --profile, uc] }',
   lab: '{ ca: lab-ca }',
 };
-const KEYS: Readonly<Record<IssuerKind, readonly string[]>> = {
+/** The keys each issuer kind takes (the inventory schema lists the same: test/inventory-schema). */
+export const ISSUER_KEYS: Readonly<Record<IssuerKind, readonly string[]>> = {
   acme: ['directory', 'email', 'caBundle', 'dns01Hook', 'dns01PropagationSeconds', 'externalAccountBinding'],
-  adcs: ['url', 'template', 'caBundle', 'credentials'],
+  adcs: ['url', 'template', 'caBundle', 'authentication', 'credentials'],
   vault: ['address', 'mount', 'role', 'tokenEnv', 'caBundle', 'ttl', 'namespace'],
   command: ['run', 'secretEnv'],
   lab: ['ca', 'days'],
@@ -84,7 +87,7 @@ function readIssuer(input: unknown, at: string): { decl?: IssuerDecl; problems: 
     problems.push(`${where} must be a mapping such as ${EXAMPLE[kind]}, got ${shown(body)}`);
     return { problems };
   }
-  problems.push(...unknownKeys(body, KEYS[kind], where));
+  problems.push(...unknownKeys(body, ISSUER_KEYS[kind], where));
   const decl = READERS[kind](body, where, problems, input.name as string);
   return { decl: problems.some(Boolean) ? undefined : decl, problems };
 }
@@ -129,9 +132,18 @@ const READERS: Readonly<Record<IssuerKind, Reader>> = {
       creds === undefined
         ? `${at}.credentials is missing: give { usernameEnv: ADCS_USER, passwordEnv: ADCS_PASSWORD }, the variables holding the enrollment account`
         : checkMapping(`${at}.credentials`, creds, '{ usernameEnv: ADCS_USER, passwordEnv: ADCS_PASSWORD }', true),
-      ...unknownKeys(creds, ['usernameEnv', 'passwordEnv'], `${at}.credentials`),
+      ...unknownKeys(creds, ['usernameEnv', 'passwordEnv', 'domain'], `${at}.credentials`),
+      b.authentication === undefined || ADCS_AUTHENTICATIONS.includes(b.authentication as AdcsAuthentication)
+        ? undefined
+        : `${at}.authentication must be one of ${ADCS_AUTHENTICATIONS.join(', ')} (ntlm: the Windows Authentication IIS offers), got ${shown(b.authentication)}`,
     );
-    if (isMapping(creds)) problems.push(checkEnvName(`${at}.credentials.usernameEnv`, creds.usernameEnv), checkEnvName(`${at}.credentials.passwordEnv`, creds.passwordEnv));
+    if (isMapping(creds)) {
+      problems.push(
+        checkEnvName(`${at}.credentials.usernameEnv`, creds.usernameEnv),
+        checkEnvName(`${at}.credentials.passwordEnv`, creds.passwordEnv),
+        creds.domain === undefined ? undefined : checkPattern(`${at}.credentials.domain`, creds.domain, DOMAIN, "the account's domain such as 'CORP' or 'corp.example'"),
+      );
+    }
     const c = isMapping(creds) ? creds : {};
     return {
       kind: 'adcs',
@@ -139,7 +151,8 @@ const READERS: Readonly<Record<IssuerKind, Reader>> = {
       url: b.url as string,
       template: b.template as string,
       ...(b.caBundle !== undefined ? { caBundle: b.caBundle as string } : {}),
-      credentials: { usernameEnv: c.usernameEnv as string, passwordEnv: c.passwordEnv as string },
+      ...(b.authentication !== undefined ? { authentication: b.authentication as AdcsAuthentication } : {}),
+      credentials: { usernameEnv: c.usernameEnv as string, passwordEnv: c.passwordEnv as string, ...(c.domain !== undefined ? { domain: c.domain as string } : {}) },
     };
   },
   vault(b, at, problems, name) {

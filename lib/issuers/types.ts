@@ -39,9 +39,18 @@ export interface AcmeIssuerDecl extends IssuerDeclBase {
   readonly externalAccountBinding?: AcmeExternalAccountBinding;
 }
 
+/** How the adcs issuer authenticates to certsrv: Basic, or NTLMv2 (IIS's Windows Authentication). */
+export const ADCS_AUTHENTICATIONS = ['basic', 'ntlm'] as const;
+export type AdcsAuthentication = (typeof ADCS_AUTHENTICATIONS)[number];
+
 export interface AdcsCredentialsRef {
   readonly usernameEnv: string;
   readonly passwordEnv: string;
+  /**
+   * The account's domain (`CORP`), for a user name that names none: `CORP\user` and
+   * `user@corp.example` in the variable name their own. @default - none
+   */
+  readonly domain?: string;
 }
 
 export interface AdcsIssuerDecl extends IssuerDeclBase {
@@ -52,7 +61,9 @@ export interface AdcsIssuerDecl extends IssuerDeclBase {
   readonly template: string;
   /** @default - the system's roots */
   readonly caBundle?: string;
-  /** Basic authentication over verified HTTPS. */
+  /** Basic or NTLM over verified HTTPS. @default 'basic' */
+  readonly authentication?: AdcsAuthentication;
+  /** The enrollment account, by the variables that hold it. */
   readonly credentials: AdcsCredentialsRef;
 }
 
@@ -92,32 +103,16 @@ export interface LabIssuerDecl extends IssuerDeclBase {
 
 export type IssuerDecl = AcmeIssuerDecl | AdcsIssuerDecl | VaultIssuerDecl | CommandIssuerDecl | LabIssuerDecl;
 
+/** A kind's mapping in an inventory entry: its declaration's fields but the name and the kind. */
+type IssuerBody<D extends IssuerDeclBase> = Omit<D, keyof IssuerDeclBase>;
+
 /** An inventory entry: `name` and exactly one of the kinds' mappings. Read as untyped data by buildIssuer. */
 export interface IssuerInput {
   readonly name: string;
-  readonly acme?: {
-    readonly directory: string;
-    readonly email?: string;
-    readonly caBundle?: string;
-    readonly dns01Hook: string | readonly string[];
-    readonly dns01PropagationSeconds?: number;
-    readonly externalAccountBinding?: { readonly kid: string; readonly hmacEnv: string };
-  };
-  readonly adcs?: {
-    readonly url: string;
-    readonly template: string;
-    readonly caBundle?: string;
-    readonly credentials: { readonly usernameEnv: string; readonly passwordEnv: string };
-  };
-  readonly vault?: {
-    readonly address: string;
-    readonly mount: string;
-    readonly role: string;
-    readonly tokenEnv: string;
-    readonly caBundle?: string;
-    readonly ttl?: string;
-    readonly namespace?: string;
-  };
-  readonly command?: { readonly run: readonly string[]; readonly secretEnv?: readonly string[] };
-  readonly lab?: { readonly ca: string; readonly days?: number };
+  /** The hook may be one string (a program without arguments). */
+  readonly acme?: Omit<IssuerBody<AcmeIssuerDecl>, 'dns01Hook'> & { readonly dns01Hook: string | readonly string[] };
+  readonly adcs?: IssuerBody<AdcsIssuerDecl>;
+  readonly vault?: IssuerBody<VaultIssuerDecl>;
+  readonly command?: IssuerBody<CommandIssuerDecl>;
+  readonly lab?: IssuerBody<LabIssuerDecl>;
 }

@@ -25,15 +25,25 @@ export function publisherOf(cluster: ClusterDecl, platform: 'cucm' | 'imp'): Nod
 }
 
 export function findNode(cluster: ClusterDecl, fqdn: string): NodeDecl | undefined {
-  const want = fqdn.toLowerCase();
-  return cluster.nodes.find((n) => n.fqdn.toLowerCase() === want);
+  return findByFqdn(cluster.nodes, fqdn);
 }
 
 /** First DNS label of the FQDN, or the whole FQDN when two nodes of the cluster share a first label. */
 export function shortName(cluster: ClusterDecl, node: NodeDecl): string {
-  const label = node.fqdn.split('.')[0].toLowerCase();
-  const clash = cluster.nodes.filter((n) => n.fqdn.split('.')[0].toLowerCase() === label).length > 1;
-  return clash ? node.fqdn.toLowerCase() : label;
+  return shortLabel(cluster.nodes, node.fqdn);
+}
+
+/** The host (CUCM node, Meeting Server) of `hosts` with this FQDN, in any case. */
+export function findByFqdn<H extends { readonly fqdn: string }>(hosts: readonly H[], fqdn: string): H | undefined {
+  const want = fqdn.toLowerCase();
+  return hosts.find((h) => h.fqdn.toLowerCase() === want);
+}
+
+/** The first DNS label of `fqdn`, lowercase, or the whole FQDN when two of `hosts` share that label (step ids). */
+export function shortLabel(hosts: readonly { readonly fqdn: string }[], fqdn: string): string {
+  const label = fqdn.split('.')[0].toLowerCase();
+  const clash = hosts.filter((h) => h.fqdn.split('.')[0].toLowerCase() === label).length > 1;
+  return clash ? fqdn.toLowerCase() : label;
 }
 
 /**

@@ -5,6 +5,7 @@
  * and SFTP, each running some of the services below, plus a clustered database.
  */
 import type { CredentialsRef } from './declarations';
+import { findByFqdn, shortLabel } from './cluster';
 import { shown } from './names';
 
 /** The MMP services that present a certificate (webbridge3 replaces webbridge from CMS 3.0). */
@@ -99,6 +100,20 @@ export interface CmsCertificateDecl {
    * signed certificate is written to `certificate`; absent, a person has the CA sign it (a manual step).
    */
   readonly issuer?: string;
+  /**
+   * server-csr: the file at `certificate` holds the certificate this one renews, not this one
+   * yet, so the plan makes and signs a fresh CSR (phase 1) before it installs anything. Set by
+   * `ucrollout renew` with the next `renewal` label; not an inventory key.
+   */
+  readonly signAgain?: boolean;
+}
+
+/**
+ * Phase 1 of a server-made certificate's plan: it is still to be signed while its file is not
+ * there yet, or holds the certificate it renews (`signAgain`).
+ */
+export function cmsAwaitsSignature(cert: CmsCertificateDecl, fileExists: (path: string) => boolean): boolean {
+  return cert.source === 'server-csr' && (cert.signAgain === true || !fileExists(cert.certificate));
 }
 
 /** Major release: 2 (2.9+) or 3 (3.x). */
@@ -107,15 +122,12 @@ export function cmsMajor(version: string): number {
 }
 
 export function findCmsServer(cluster: CmsClusterDecl, fqdn: string): CmsServerDecl | undefined {
-  const want = fqdn.toLowerCase();
-  return cluster.servers.find((s) => s.fqdn.toLowerCase() === want);
+  return findByFqdn(cluster.servers, fqdn);
 }
 
 /** First DNS label, or the whole FQDN when two servers share a first label (step ids). */
 export function cmsShortName(cluster: CmsClusterDecl, server: CmsServerDecl): string {
-  const label = server.fqdn.split('.')[0].toLowerCase();
-  const clash = cluster.servers.filter((s) => s.fqdn.split('.')[0].toLowerCase() === label).length > 1;
-  return clash ? server.fqdn.toLowerCase() : label;
+  return shortLabel(cluster.servers, server.fqdn);
 }
 
 /** Servers running the service, in declaration order: the peers of a clustered certificate. */

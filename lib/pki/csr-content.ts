@@ -133,15 +133,20 @@ export function csrContent(opts: CsrOptions): CsrContent {
   }
   const sans = [...new Set([commonName, ...covered, ...others, ...wildcards])];
 
+  const subject = csrSubject(opts.subject, commonName);
+  return { name, purpose, platform, commonName, subject, sans, key, usage: purposeUsage(purpose, keyType, platform) };
+}
+
+/** Subject attributes in DER order (C first, CN last), each value checked; empty fields left out. */
+export function csrSubject(fields: CsrSubject | undefined, commonName: string): [string, string][] {
   const subject: [string, string][] = [];
   for (const field of SUBJECT_ORDER) {
-    const value = opts.subject?.[field];
+    const value = fields?.[field];
     if (value === undefined || value === '') continue;
     subject.push([field, checkedSubjectValue(field, value)]);
   }
   subject.push(['CN', commonName]);
-
-  return { name, purpose, platform, commonName, subject, sans, key, usage: purposeUsage(purpose, keyType, platform) };
+  return subject;
 }
 
 /** A declared CN: a DNS-like name (the platform's own are `<host>-ms.<domain>` or `<fqdn>-ms`). */

@@ -16,27 +16,37 @@ export interface GeneratedCsr {
 }
 
 export async function generateCsr(opts: CsrOptions): Promise<GeneratedCsr> {
-  const content = csrContent(opts);
-  const keys = await generateKeyPair(content.key);
+  return generateCsrFor(csrContent(opts));
+}
+
+/**
+ * What a CSR made here holds, once a platform's rules decided it: CUCM's in csrContent, a
+ * Meeting Server's in lib/platforms/cms/key-file-csr.ts. An empty `sans` asks for no SAN list.
+ */
+export type CsrRequest = Pick<CsrContent, 'name' | 'commonName' | 'subject' | 'sans' | 'key' | 'usage'>;
+
+/** A new key pair and the PKCS#10 request for it, as the request says. */
+export async function generateCsrFor(request: CsrRequest): Promise<GeneratedCsr> {
+  const keys = await generateKeyPair(request.key);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: content.subject.map(([field, value]) => ({ [field]: [value] })),
+    name: request.subject.map(([field, value]) => ({ [field]: [value] })),
     keys,
-    signingAlgorithm: signingAlgorithm(content.key),
-    extensions: csrExtensions(content),
+    signingAlgorithm: signingAlgorithm(request.key),
+    extensions: csrExtensions(request),
   });
   return {
-    name: content.name,
+    name: request.name,
     csrPem: toPem(csr.rawData, PemLabel.CERTIFICATE_REQUEST),
     keyPem: await privateKeyPem(keys.privateKey),
-    commonName: content.commonName,
-    sans: [...content.sans],
+    commonName: request.commonName,
+    sans: [...request.sans],
   };
 }
 
-/** subjectAltName, then the purpose's key usage and extended key usage. */
-export function csrExtensions(content: CsrContent): X509.Extension[] {
+/** subjectAltName (none when the rule gives no names: an empty SAN extension is invalid), then the key usage and extended key usage. */
+export function csrExtensions(content: Pick<CsrRequest, 'sans' | 'usage'>): X509.Extension[] {
   return [
-    new x509.SubjectAlternativeNameExtension(content.sans.map((value) => ({ type: 'dns' as const, value }))),
+    ...(content.sans.length > 0 ? [new x509.SubjectAlternativeNameExtension(content.sans.map((value) => ({ type: 'dns' as const, value })))] : []),
     ...usageExtensions(content.usage),
   ];
 }

@@ -50,6 +50,19 @@ export function windowHeadline(schedule: PlanSchedule): string {
   return `**Window: ${aboutDuration(p.inWindow)}** (${parts.join(', ')}; the whole change ${aboutDuration(schedule.estimatedSeconds)}).`;
 }
 
+/** The summary table's row of the window, for a plan with a schedule. */
+export function windowSummaryRows(schedule: PlanSchedule | undefined): string[] {
+  return schedule ? [`| Window (estimate) | ${aboutDuration(schedule.phases.inWindow)}; the whole change ${aboutDuration(schedule.estimatedSeconds)} |`] : [];
+}
+
+/** The window section of a plan (its steps on its cluster's nodes), or nothing for a plan without a schedule. */
+export function planScheduleSection(
+  plan: { readonly schedule?: PlanSchedule; readonly steps: readonly ReviewedStep[]; readonly cluster: { readonly nodes: ScheduleReviewInput['nodes'] } },
+  notes: Pick<ScheduleReviewInput, 'phaseNotes' | 'timingNote'>,
+): string[] {
+  return plan.schedule ? renderScheduleSection({ schedule: plan.schedule, steps: plan.steps, nodes: plan.cluster.nodes, ...notes }) : [];
+}
+
 /** The section `## Maintenance window (estimate)`. */
 export function renderScheduleSection(input: ScheduleReviewInput): string[] {
   const { schedule: s, phaseNotes } = input;

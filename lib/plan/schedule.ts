@@ -102,8 +102,8 @@ function criticalPath<S extends SchedulableStep>(steps: readonly S[], times: Map
   return chain;
 }
 
-/** Most intervals open at one instant (an interval ending at t does not overlap one starting at t). */
-function peak(intervals: readonly StepTimes[]): number {
+/** Most intervals open at one instant (an interval ending at t does not overlap one starting at t; an empty one is never open). */
+export function peak(intervals: readonly { readonly start: number; readonly end: number }[]): number {
   const events = intervals.filter((t) => t.end > t.start).flatMap((t) => [[t.start, 1] as const, [t.end, -1] as const]);
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let open = 0;

@@ -28,7 +28,7 @@
  * whatever the real durations, then keeps at most k steps on the resource at once. An edge the
  * graph already implies is left out.
  */
-import { asap } from './schedule';
+import { asap, peak } from './schedule';
 
 export interface SchedulerTask {
   readonly id: string;
@@ -405,15 +405,7 @@ class Graph {
 function overlapAt(busy: readonly Times[], from: number, to: number): number {
   const inside = busy.filter((x) => x.start < to && x.end > from);
   if (inside.length === 0) return 0;
-  const events = inside.flatMap((x) => [[Math.max(x.start, from), 1] as const, [Math.min(x.end, to), -1] as const]);
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let open = 0;
-  let most = 0;
-  for (const [, delta] of events) {
-    open += delta;
-    most = Math.max(most, open);
-  }
-  return most;
+  return peak(inside.map((x) => ({ start: Math.max(x.start, from), end: Math.min(x.end, to) })));
 }
 
 /** A small seeded generator: the same numbers on every run, so the plan is deterministic. */

@@ -80,6 +80,26 @@ export interface VerifyStep extends StepBase {
   readonly leafFrom?: { readonly chainFile: string };
 }
 
+/**
+ * A declared issuer (lib/issuers) signs a CSR the node made; the certificate (leaf first, then
+ * its chain) is written next to plan.json. Each platform's `sign` step is this, with its own fields.
+ */
+export interface SignStepBase extends StepBase {
+  readonly kind: 'sign';
+  /** The declared issuer (the plan's `issuers`). */
+  readonly issuer: string;
+  readonly issuerKind: string;
+  readonly commonName: string;
+  /** The CSR's SANs (the CN first, or the CN alone): the leaf must carry exactly these. */
+  readonly altNames: readonly string[];
+  /** The CSR the step before wrote (CUCM: generate-csr, CMS: download-file), relative to plan.json. */
+  readonly csrFile: string;
+  /** Where the signed chain goes (PEM, leaf first), relative to plan.json: the declared certificate file where there is one. */
+  readonly chainFile: string;
+  /** The declared CA (root first, then each intermediate) the leaf must chain to: what the trust store gets. */
+  readonly caChain: readonly StepCertificate[];
+}
+
 /** Kinds every platform's plans use. */
 export type SharedStep = ManualStep | VerifyStep;
 

@@ -4,7 +4,7 @@
  */
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { CertificateAuthority, CertificatePurpose, CucmCluster, Issuer, IssuerSource, RolloutStack, ServiceCertificate } from '../../constructs';
+import { AdcsAuthentication, CertificateAuthority, CertificatePurpose, CucmCluster, Issuer, IssuerSource, RolloutStack, ServiceCertificate } from '../../constructs';
 import { inventoryToDeclarations } from '../../lib/inventory';
 import { ClusterPlan, prepareRolloutPlan } from '../../lib/platforms';
 import { EXAMPLES } from './helpers';
@@ -50,6 +50,8 @@ describe('Issuer and ServiceCertificate with issuer', () => {
   it('maps the AD CS credentials to their variables, and checks every source with the issuer normalizer', () => {
     const { issuer } = issuedStack(IssuerSource.adcs({ url: 'https://ca.corp.example/certsrv', template: 'CUCMWebServer', usernameEnv: 'ADCS_USER', passwordEnv: 'ADCS_PASSWORD' }));
     expect(issuer._decl).toEqual({ kind: 'adcs', name: 'corp-issuer', url: 'https://ca.corp.example/certsrv', template: 'CUCMWebServer', credentials: { usernameEnv: 'ADCS_USER', passwordEnv: 'ADCS_PASSWORD' } });
+    const ntlm = issuedStack(IssuerSource.adcs({ url: 'https://ca.corp.example/certsrv', template: 'CUCMWebServer', authentication: AdcsAuthentication.NTLM, usernameEnv: 'ADCS_USER', passwordEnv: 'ADCS_PASSWORD', domain: 'CORP' }));
+    expect(ntlm.issuer._decl).toMatchObject({ authentication: 'ntlm', credentials: { usernameEnv: 'ADCS_USER', passwordEnv: 'ADCS_PASSWORD', domain: 'CORP' } });
     expect(() => issuedStack(IssuerSource.vault({ address: 'http://vault.example.com', mount: 'pki', role: 'cucm', tokenEnv: 'VAULT_TOKEN' }))).toThrow(/Issuer 'CorpIssuer'\.vault\.address must be an https URL/);
     expect(() => issuedStack(IssuerSource.command({ run: [] }))).toThrow(/Issuer 'CorpIssuer'\.command\.run must be a list \[program, arguments…\]/);
     expect(issuedStack(IssuerSource.lab({ ca: 'lab-ca' })).issuer.kind).toBe('lab');

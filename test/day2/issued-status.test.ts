@@ -40,6 +40,15 @@ describe('status of an issued certificate', () => {
     expect(e.report.clusters[0].nodes[0].identities[0].state).toBe('ok');
   });
 
+  it('when due, says to renew it through its issuer, not to put a file in place', () => {
+    const late = new Date(NOW.getTime() + 75 * 86_400_000);
+    const e = evaluateStatus(decls, tomcat(false), { now: late, declaredFile: () => undefined });
+    expect(e.report.clusters[0].nodes[0].identities[0].state).toBe('due');
+    const fixes = e.report.findings.map((f) => f.fix ?? '');
+    expect(fixes.some((f) => f.includes("signed by 'corp-acme'") && f.includes('ucrollout renew'))).toBe(true);
+    expect(fixes.join('\n')).not.toContain("'undefined'");
+  });
+
   it('drifts while the node is still (or again) self-signed', () => {
     const e = evaluateStatus(decls, tomcat(true), { now: NOW, declaredFile: () => undefined });
     expect(e.report.clusters[0].nodes[0].identities[0].state).toBe('drift');

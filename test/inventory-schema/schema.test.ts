@@ -53,6 +53,21 @@ describe('the published inventory JSON Schema', () => {
     expect(validate({ clusters: [], cmsClusters: [{ name: 'm', version: '3.8', servers: [{ fqdn: 'cms1.example.com' }] }] })).toBe(true);
   });
 
+  it('takes the keys of each issuer kind the loader takes, NTLM for AD CS included', async () => {
+    const { ISSUER_KEYS } = await import('../../lib/issuers/normalize');
+    for (const [kind, keys] of Object.entries(ISSUER_KEYS)) {
+      expect(Object.keys(schema.$defs.issuer.properties[kind].properties).sort(), kind).toEqual([...keys].sort());
+    }
+    const adcs = (body: Record<string, unknown>) => ({
+      clusters: [{ name: 'a', publisher: 'a.example.com' }],
+      issuers: [{ name: 'corp-adcs', adcs: { url: 'https://ca.corp.example/certsrv', template: 'CUCMWebServer', credentials: { usernameEnv: 'ADCS_USER', passwordEnv: 'ADCS_PASSWORD' }, ...body } }],
+    });
+    expect(validate(adcs({})), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate(adcs({ authentication: 'ntlm', credentials: { usernameEnv: 'ADCS_USER', passwordEnv: 'ADCS_PASSWORD', domain: 'CORP' } }))).toBe(true);
+    expect(validate(adcs({ authentication: 'kerberos' }))).toBe(false);
+    expect(validate(adcs({ credentials: { usernameEnv: 'ADCS_USER', passwordEnv: 'ADCS_PASSWORD', domain: 'CORP\\x' } }))).toBe(false);
+  });
+
   it('lists every catalog service name for node services', async () => {
     const { Service } = await import('../../lib/catalog');
     expect([...schema.$defs.service.enum].sort()).toEqual(Object.values(Service).sort());

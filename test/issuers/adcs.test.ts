@@ -140,16 +140,16 @@ describe('the adcs issuer', () => {
     expect(e.message).toMatch(/the CA denied the request \(template WebServer2\): Denied by Policy Module 0x80094800, The request was for a certificate template that is not supported by the Active Directory Certificate Services policy: WebServer2\./);
   });
 
-  it('refuses wrong credentials, and says when the site offers only NTLM', async () => {
+  it('refuses wrong credentials, and says to declare ntlm when the site offers only Windows Authentication', async () => {
     const { request } = await clusterCsr();
     const wrong = await rejection(createIssuer(decl).sign(request, { ...ctx, env: { ADCS_USER: USER, ADCS_PASSWORD: 'nope-nope' } }));
     expect(wrong.code).toBe('refused');
-    expect(wrong.message).toBe(`issuer corp-adcs: POST ${twin.url}/certfnsh.asp: the CA refused the account from ADCS_USER / ADCS_PASSWORD (401): check the user name (DOMAIN\\user) and password`);
+    expect(wrong.message).toBe(`issuer corp-adcs: POST ${twin.url}/certfnsh.asp: the CA refused the account from ADCS_USER / ADCS_PASSWORD over Basic (401): check the user name (DOMAIN\\user), the domain and the password`);
     const ntlm = await AdcsTwin.start({ ca: await sharedLabCa(), username: USER, password: PASSWORD, authSchemes: ['Negotiate', 'NTLM'] });
     try {
       writeFileSync(join(ctx.baseDir, 'ca', 'ntlm-tls.pem'), ntlm.tlsCaPem);
       const e = await rejection(createIssuer({ ...decl, url: ntlm.url, caBundle: 'ca/ntlm-tls.pem' }).sign(request, ctx));
-      expect(e.message).toMatch(/the CA offers only Negotiate, NTLM authentication \(401\): enable Basic authentication on the certsrv site \(NTLM is not supported here\)$/);
+      expect(e.message).toMatch(/the CA offers only Negotiate, NTLM authentication \(401\): declare the issuer's authentication as ntlm, or enable Basic on the certsrv site$/);
     } finally {
       await ntlm.close();
     }

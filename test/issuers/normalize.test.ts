@@ -134,6 +134,18 @@ describe('buildIssuer', () => {
     ]);
   });
 
+  it('reads the adcs authentication (basic or ntlm) and the account domain, and refuses other values', () => {
+    const adcs = (extra: Record<string, unknown>, creds: Record<string, unknown> = {}) =>
+      ({ name: 'x', adcs: { url: 'https://ca/certsrv', template: 'T', ...extra, credentials: { usernameEnv: 'U', passwordEnv: 'P', ...creds } } }) as unknown as IssuerInput;
+    expect(build(adcs({ authentication: 'ntlm' }, { domain: 'CORP' }))).toMatchObject({ authentication: 'ntlm', credentials: { usernameEnv: 'U', passwordEnv: 'P', domain: 'CORP' } });
+    // left out: Basic, as before, and no field in the declaration (plans stay as they were)
+    expect(build(adcs({}))).not.toHaveProperty('authentication');
+    expect(problems(() => build(adcs({ authentication: 'kerberos' }, { domain: 'CORP\\x' })))).toEqual([
+      "issuers[0].adcs.authentication must be one of basic, ntlm (ntlm: the Windows Authentication IIS offers), got \"kerberos\"",
+      expect.stringMatching(/^issuers\[0\]\.adcs\.credentials\.domain must be the account's domain such as 'CORP' or 'corp\.example'/),
+    ]);
+  });
+
   it('checks the vault mount, role and ttl shapes', () => {
     const p = problems(() => build({ name: 'v', vault: { address: 'https://v', mount: '/pki/', role: 'a/b', tokenEnv: 'T', ttl: '1 year', namespace: '../x' } }));
     expect(p).toEqual([

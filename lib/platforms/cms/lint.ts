@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CmsExpectedNames, cmsExpectedNames } from '../../catalog';
-import { CmsCertificateDecl, CmsClusterDecl, Declarations, findCmsServer } from '../../model';
+import { CmsCertificateDecl, CmsClusterDecl, Declarations, cmsAwaitsSignature, findCmsServer } from '../../model';
 import { CertificateView, describeCertificate, parseCertificate, signedBy } from '../../pki/certificate';
 import { isSelfSigned } from '../../pki/chain';
 import { PkiInputError } from '../../pki/errors';
@@ -205,7 +205,7 @@ function lintOne(
 ): LintFinding[] {
   const out: LintFinding[] = [];
   const path = (p: string) => resolve(baseDir, p);
-  if (cert.source === 'server-csr' && !existsSync(path(cert.certificate))) return out;
+  if (cmsAwaitsSignature(cert, (p) => existsSync(path(p)))) return out;
   const read = (p: string, code: LintCode): { data: Buffer; certs: CertificateView[] } | undefined => {
     try {
       const data = readBounded(path(p));

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { CmsCertificateDecl, Declarations, throwIfProblems } from '../../model';
+import { CmsCertificateDecl, Declarations, cmsAwaitsSignature, throwIfProblems } from '../../model';
 import { cmsBundle, cmsCaBundle } from '../../pki/bundle';
 import { parseCertificate } from '../../pki/certificate';
 import { lintCmsDeclarations } from './lint';
@@ -47,7 +47,7 @@ export function prepareCmsClusterPlan(decls: Declarations, clusterName: string, 
     return der;
   };
   const material = (cert: CmsCertificateDecl): CmsCertificateMaterial | undefined => {
-    if (cert.source === 'server-csr' && !existsSync(abs(cert.certificate))) return undefined;
+    if (cmsAwaitsSignature(cert, (p) => existsSync(abs(p)))) return undefined;
     const ca = decls.certificateAuthorities.find((c) => c.name === cert.ca)!;
     const ref = (p: string, der: Buffer): StepCertificate => {
       const { sha256, subject } = parseCertificate(der, p);

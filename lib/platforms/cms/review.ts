@@ -4,7 +4,7 @@
  * manual steps, steps by server, full order with reasons. Pure text from the plan.
  */
 import { DATABASE_OUTAGE } from './database-plan';
-import { aboutDuration, renderScheduleSection, windowHeadline } from '../../plan/schedule-review';
+import { planScheduleSection, windowHeadline, windowSummaryRows } from '../../plan/schedule-review';
 import { bulletSection, esc, fullOrderSection, manualStepsSection, stepsByNodeSection } from '../../plan/review-sections';
 import { issuerEndpoint } from '../cucm/issued-review';
 import { CMS_STEP_KINDS, CmsClusterPlan, CmsSignStep } from './types';
@@ -32,23 +32,18 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
   // `sign` only where an issuer signs: a plan signed by hand counts as it always did.
   const kinds = KIND_ORDER.filter((k) => k !== 'sign' || steps.some((s) => s.kind === k));
   out.push(`| Steps | ${steps.length}: ${kinds.map((k) => `${steps.filter((s) => s.kind === k).length} ${k}`).join(', ')} |`);
-  if (plan.schedule) out.push(`| Window (estimate) | ${aboutDuration(plan.schedule.phases.inWindow)}; the whole change ${aboutDuration(plan.schedule.estimatedSeconds)} |`);
+  out.push(...windowSummaryRows(plan.schedule));
   out.push(`| Manual steps | ${manual.length} |`, '');
 
   out.push(...bulletSection('Warnings', cmsReviewWarnings(plan)));
 
-  if (plan.schedule) {
-    out.push(
-      ...renderScheduleSection({
-        schedule: plan.schedule,
-        steps,
-        nodes: c.nodes,
-        phaseNotes: { before: 'MMP logins and key lists (preflight)', in: 'CSRs, files, checks, assignments, restarts, the database cluster', after: 'nothing' },
-        timingNote:
-          'Durations: the timing model of lib/platforms/cms/timing.ts (an MMP login and each command 5 s, `callbridge restart` 1 min, `database cluster initialize` / `join` 2 min, a file 10 s, a manual step 5 min).',
-      }),
-    );
-  }
+  out.push(
+    ...planScheduleSection(plan, {
+      phaseNotes: { before: 'MMP logins and key lists (preflight)', in: 'CSRs, files, checks, assignments, restarts, the database cluster', after: 'nothing' },
+      timingNote:
+        'Durations: the timing model of lib/platforms/cms/timing.ts (an MMP login and each command 5 s, `callbridge restart` 1 min, `database cluster initialize` / `join` 2 min, a file 10 s, a manual step 5 min).',
+    }),
+  );
 
   out.push('## Certificates and their basenames on the servers', '');
   out.push('A renewal never reuses the basename of the key in service: `pki csr` or an upload over it breaks that service at once (DOMAIN.md §4).', '');

@@ -5,7 +5,7 @@
  */
 import type { IssuerDecl } from '../../issuers/types';
 import { CmsDatabaseRole, CmsService } from '../../model';
-import { PlanEnvelope, PlanNodeBase, SharedStep, StepBase, StepCertificate, StepPort } from '../../plan/types';
+import { PlanEnvelope, PlanNodeBase, SharedStep, SignStepBase, StepBase, StepCertificate, StepPort } from '../../plan/types';
 
 /** One MMP command line and what its output must show (regular expressions, JavaScript syntax, multiline). */
 export interface MmpCommand {
@@ -73,24 +73,10 @@ export interface DownloadFileStep extends StepBase {
 }
 
 /**
- * A declared issuer (lib/issuers) signs the CSR a download-file step fetched; the certificate
- * (leaf first, then its chain) is written to the declared `certificate` path, next to plan.json.
+ * A declared issuer signs the CSR a download-file step fetched; the chain is written to the
+ * declared `certificate` path, next to plan.json.
  */
-export interface CmsSignStep extends StepBase {
-  readonly kind: 'sign';
-  /** The declared issuer (the plan's `issuers`). */
-  readonly issuer: string;
-  readonly issuerKind: string;
-  readonly commonName: string;
-  /** The CSR's SANs (the CN first, or the CN alone): the leaf must carry exactly these. */
-  readonly altNames: readonly string[];
-  /** The CSR the download-file step wrote, relative to plan.json. */
-  readonly csrFile: string;
-  /** The declared certificate file the signed chain is written to, relative to plan.json. */
-  readonly chainFile: string;
-  /** The declared CA (root first, then each intermediate) the leaf must chain to. */
-  readonly caChain: readonly StepCertificate[];
-}
+export type CmsSignStep = SignStepBase;
 
 export type CmsStep = SharedStep | MmpStep | UploadFileStep | DownloadFileStep | CmsSignStep;
 

@@ -43,7 +43,7 @@ export function validateCmsDeclarations(decls: Declarations): void {
       return;
     }
     if (!cluster) return;
-    const certProblems = certificateProblems(cert, cluster, at);
+    const certProblems = cmsCertificateProblems(cert, cluster, at);
     problems.push(...certProblems);
     if (certProblems.length > 0) return;
     const servers = cert.scope === 'clustered' ? cmsPeers(cluster, cert.service).map((s) => s.fqdn) : [cert.server!];
@@ -96,7 +96,11 @@ function portClashes(at: string, fqdn: string, services: readonly CmsService[], 
     .map(([n, list]) => `${at}: server '${fqdn}' runs ${list.join(' and ')} on port ${n}: move one, e.g. ports: { ${cmsServiceInfo(list[0]).port.name}: 445 }, as configured on the server`);
 }
 
-function certificateProblems(cert: CmsCertificateDecl, cluster: CmsClusterDecl, at: string): string[] {
+/**
+ * One certificate against its cluster (release, scope, server, the names the CSR table needs,
+ * source and key). Exported so `ucrollout csr` asks exactly these before it makes a key.
+ */
+export function cmsCertificateProblems(cert: CmsCertificateDecl, cluster: CmsClusterDecl, at: string): string[] {
   const problems: string[] = [];
   const info = cmsServiceInfo(cert.service);
   if (!info.majors.includes(cmsMajor(cluster.version))) {

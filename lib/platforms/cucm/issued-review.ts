@@ -52,7 +52,7 @@ export function issuerEndpoint(d: IssuerDecl): string {
     case 'acme':
       return `ACME directory ${d.directory} (DNS-01 through ${d.dns01Hook.join(' ')}${d.externalAccountBinding ? `, external account ${d.externalAccountBinding.kid}` : ''})`;
     case 'adcs':
-      return `AD CS web enrollment ${d.url}, template ${d.template} (account from ${d.credentials.usernameEnv})`;
+      return `AD CS web enrollment ${d.url}, template ${d.template} (${d.authentication === 'ntlm' ? 'NTLM' : 'Basic'} authentication, account from ${d.credentials.usernameEnv})`;
     case 'vault':
       return `Vault PKI ${d.address}/v1/${d.mount}/sign/${d.role}${d.namespace ? ` (namespace ${d.namespace})` : ''} (token from ${d.tokenEnv})`;
     case 'command':

@@ -7,29 +7,18 @@
  * generation makes a fresh CSR and a new certificate.
  */
 import { createHash } from 'node:crypto';
-import { CertPlatform, KEY_USAGE_TABLE, PurposeInfo, compareRelease, getPurpose, keyUsageForKeyType, uploadNode } from '../../catalog';
+import { getPurpose } from '../../catalog';
 import type { IssuerDecl } from '../../issuers/types';
-import { CertificateDecl, IssuedCertificateDecl, NodeApi, NodeDecl, findNode, isIssuedCertificate, nodePlatform } from '../../model';
-import { csrContent } from '../../pki/csr-content';
+import { CertificateDecl, IssuedCertificateDecl, isIssuedCertificate } from '../../model';
 import { StepCertificate } from '../../plan/types';
-import { CsrKeyRequest, IssuedLeafRef, PlanIssuedCertificate } from './types';
+import { IssuedLeafRef, PlanIssuedCertificate } from './types';
 import type { PlanContext } from './plan-context';
+import { NodeCsrRequest, nodeCsrRequest, restApiProblem } from './csr-request';
 
-/** The certificate REST API (and with it a CSR with other names than the node's own) exists from release 14. */
-export const REST_API_RELEASE = '14';
-const RSA_KEY_LENGTH = 2048;
-const EC_KEY_LENGTH = 256;
-
-/** Everything the steps of one issued certificate need, decided once per plan. */
-export interface IssuedRequest {
+/** Everything the steps of one issued certificate need, decided once per plan: what the node is asked for, and who signs it. */
+export interface IssuedRequest extends NodeCsrRequest {
   readonly cert: IssuedCertificateDecl;
   readonly issuer: IssuerDecl;
-  /** Where the CSR is generated and the key stays: the upload node (multi-server) or the certificate's node. */
-  readonly csrNode: NodeDecl;
-  readonly api: NodeApi;
-  readonly commonName: string;
-  readonly altNames: readonly string[];
-  readonly key: CsrKeyRequest;
   readonly generation: number;
   readonly files: IssuedLeafRef;
   /** Fingerprint of the request: what re-runs the certificate's steps when it changes. */
@@ -57,32 +46,12 @@ function buildRequest(ctx: PlanContext, cert: IssuedCertificateDecl): IssuedRequ
   const issuer = (ctx.decls.issuers ?? []).find((i) => i.name === cert.issuer);
   if (!issuer) throw new Error(`Issuer '${cert.issuer}' is not declared: declare it under issuers`);
   const multi = cert.distribution === 'multi-server';
-  const csrNode = multi ? uploadNode(ctx.cluster, purpose)! : findNode(ctx.cluster, cert.node!)!;
-  const content = csrContent({
-    cluster: ctx.cluster,
-    purpose: purpose.name,
-    distribution: cert.distribution,
-    node: cert.node,
-    commonName: cert.commonName,
-    otherDomains: cert.extraNames,
-  });
-  const covered = ctx.covered(cert);
-  const platforms = [...new Set(covered.map(nodePlatform))].filter((p) => purpose.platforms.includes(p));
-  const usage = requestedUsage(purpose, platforms.length > 0 ? platforms : [nodePlatform(csrNode)]);
-  const key: CsrKeyRequest = {
-    keyType: purpose.keyType,
-    keyLength: purpose.keyType === 'EC' ? EC_KEY_LENGTH : RSA_KEY_LENGTH,
-    hash: 'SHA-256',
-    keyUsage: usage.keyUsage,
-    extendedKeyUsage: usage.eku,
-  };
-  // The admin CLI's `set csr gen <unit>` makes a CSR for this server only (CN and SAN its FQDN):
-  // a multi-server CSR, or one with other names, is the REST API's.
-  const ownNameOnly = !multi && cert.extraNames === undefined && content.commonName === csrNode.fqdn.toLowerCase();
-  const api: NodeApi = csrNode.api === 'rest' || !ownNameOnly ? 'rest' : 'cli';
-  if (api === 'rest' && compareRelease(csrNode.version, REST_API_RELEASE) < 0) {
+  const request = nodeCsrRequest(ctx.cluster, cert);
+  const { csrNode } = request;
+  const problem = restApiProblem(request);
+  if (problem) {
     throw new Error(
-      `The ${purpose.name} certificate of cluster '${ctx.cluster.name}' is issued by '${issuer.name}', but ${csrNode.fqdn} runs ${csrNode.version}: a ${multi ? 'multi-server CSR' : 'CSR with other names'} is generated over the certificate REST API (release ${REST_API_RELEASE} and later). Generate the CSR in Cisco Unified OS Administration (Generate CSR) and declare the signed file as certificate instead`,
+      `The ${purpose.name} certificate of cluster '${ctx.cluster.name}' is issued by '${issuer.name}', but ${problem}. Generate the CSR in Cisco Unified OS Administration (Generate CSR) and declare the signed file as certificate instead`,
     );
   }
   const generation = cert.renewalGeneration ?? 0;
@@ -93,28 +62,14 @@ function buildRequest(ctx: PlanContext, cert: IssuedCertificateDecl): IssuedRequ
     purpose: purpose.name,
     distribution: cert.distribution,
     csrNode: csrNode.fqdn,
-    commonName: content.commonName,
-    altNames: content.sans,
-    key,
+    commonName: request.commonName,
+    altNames: request.altNames,
+    key: request.key,
     issuer,
     renewalGeneration: generation,
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(material)).digest('hex');
-  return { cert, issuer, csrNode, api, commonName: content.commonName, altNames: content.sans, key, generation, files, fingerprint };
-}
-
-/** The key usage a CSR of the purpose asks for: the union of the seed table's rows of every platform it covers (DOMAIN.md §2). */
-export function requestedUsage(purpose: PurposeInfo, platforms: readonly CertPlatform[]): { keyUsage: string[]; eku: string[] } {
-  const order = ['digitalSignature', 'keyEncipherment', 'dataEncipherment', 'keyCertSign', 'keyAgreement'];
-  const bits = new Set<string>();
-  const ekus = new Set<string>();
-  for (const p of platforms) {
-    const row = KEY_USAGE_TABLE[`${p}:${purpose.family}`];
-    if (!row) continue;
-    for (const b of keyUsageForKeyType(row, purpose.keyType)) bits.add(b);
-    for (const e of row.eku) ekus.add(e);
-  }
-  return { keyUsage: order.filter((b) => bits.has(b)), eku: [...ekus].sort() };
+  return { ...request, cert, issuer, generation, files, fingerprint };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { getPurpose } from '../../catalog';
 import { SEED_CLEANUP_WAIT_SECONDS } from './cleanup-steps';
-import { aboutDuration, renderScheduleSection, windowHeadline } from '../../plan/schedule-review';
+import { planScheduleSection, windowHeadline, windowSummaryRows } from '../../plan/schedule-review';
 import { bulletSection, esc, fullOrderSection, manualStepsSection, stepsByNodeSection } from '../../plan/review-sections';
 import { CUCM_STEP_KINDS, ClusterPlan } from './types';
 import { issuedCertificateReview, issuedWarnings } from './issued-review';
@@ -29,7 +29,7 @@ export function renderReview(plan: ClusterPlan): string {
   out.push(`| Nodes touched | ${touched.length} of ${c.nodes.length}: ${touched.map((n) => n.fqdn).join(', ')} |`);
   out.push(`| Steps | ${steps.length}: ${KIND_ORDER.map((k) => `${steps.filter((s) => s.kind === k).length} ${k}`).join(', ')} |`);
   out.push(`| Services restarted | ${[...restarts].map(([svc, n]) => `${svc} ×${n}`).join(', ') || 'none'} |`);
-  if (plan.schedule) out.push(`| Window (estimate) | ${aboutDuration(plan.schedule.phases.inWindow)}; the whole change ${aboutDuration(plan.schedule.estimatedSeconds)} |`);
+  out.push(...windowSummaryRows(plan.schedule));
   out.push(`| Manual steps | ${manual.length} |`, '');
 
   out.push('## Certificates installed', '');
@@ -48,24 +48,19 @@ export function renderReview(plan: ClusterPlan): string {
 
   out.push(...bulletSection('Warnings', reviewWarnings(plan)));
 
-  if (plan.schedule) {
-    out.push(
-      ...renderScheduleSection({
-        schedule: plan.schedule,
-        steps,
-        nodes: c.nodes,
-        phaseNotes: {
-          before: steps.some((s) => s.kind === 'sign')
-            ? 'preflight checks; the CSRs made on the nodes and signed by their issuers; the confirmation that the window is open'
-            : 'preflight checks; the confirmation that the window is open',
-          in: 'trust and certificate uploads, restarts, checks, manual steps',
-          after: steps.some((s) => s.kind === 'cleanup') ? 'the clean-up of the old self-signed certificates, after its wait' : 'nothing',
-        },
-        timingNote:
-          'Durations: the timing model of lib/platforms/cucm/timing.ts (Cisco Tomcat 7 min, Cisco CallManager and XCP Router 4 min, TFTP and CTIManager 1.5 min, other restarts 1 min, a manual step 5 min), over which the cluster\'s and each node\'s `timing` win.',
-      }),
-    );
-  }
+  out.push(
+    ...planScheduleSection(plan, {
+      phaseNotes: {
+        before: steps.some((s) => s.kind === 'sign')
+          ? 'preflight checks; the CSRs made on the nodes and signed by their issuers; the confirmation that the window is open'
+          : 'preflight checks; the confirmation that the window is open',
+        in: 'trust and certificate uploads, restarts, checks, manual steps',
+        after: steps.some((s) => s.kind === 'cleanup') ? 'the clean-up of the old self-signed certificates, after its wait' : 'nothing',
+      },
+      timingNote:
+        'Durations: the timing model of lib/platforms/cucm/timing.ts (Cisco Tomcat 7 min, Cisco CallManager and XCP Router 4 min, TFTP and CTIManager 1.5 min, other restarts 1 min, a manual step 5 min), over which the cluster\'s and each node\'s `timing` win.',
+    }),
+  );
 
   out.push(...manualStepsSection(steps, position));
 

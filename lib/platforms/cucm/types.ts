@@ -3,7 +3,7 @@
  * certificates it installs. The envelope and shared kinds are lib/plan/types.ts.
  */
 import { CallManagerGroupDecl, ImpSubclusterDecl, NodeApi, NodeRole, SecurityMode } from '../../model';
-import { PlanEnvelope, PlanNodeBase, SharedStep, StepBase, StepCertificate } from '../../plan/types';
+import { PlanEnvelope, PlanNodeBase, SharedStep, SignStepBase, StepBase, StepCertificate } from '../../plan/types';
 import type { IssuerDecl } from '../../issuers/types';
 
 /** Platform administrative web service and Tomcat run; on the publisher, the security mode is the declared one. */
@@ -88,20 +88,8 @@ export interface GenerateCsrStep extends StepBase, CsrKeyRequest {
 }
 
 /** The issuer signs the node's CSR (lib/issuers); the chain (public) is written next to plan.json. */
-export interface SignStep extends StepBase {
-  readonly kind: 'sign';
-  /** The declared issuer (the plan's `issuers`). */
-  readonly issuer: string;
-  readonly issuerKind: string;
-  readonly commonName: string;
-  /** The CSR's SANs: the leaf must carry exactly these. */
-  readonly altNames: readonly string[];
-  /** The CSR the generate-csr step wrote, relative to plan.json. */
-  readonly csrFile: string;
-  /** Where the signed chain goes (PEM, leaf first), relative to plan.json. */
-  readonly chainFile: string;
-  /** The declared CA (root first, then each intermediate) the leaf must chain to: what the trust store gets. */
-  readonly caChain: readonly StepCertificate[];
+export interface SignStep extends SignStepBase {
+  /** The request's renewal generation (the generate-csr step's). */
   readonly renewalGeneration: number;
 }
 

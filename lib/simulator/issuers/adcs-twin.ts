@@ -5,14 +5,18 @@
  * Pending" ("Your Request Id is N.") or "Certificate Request Denied" ("The disposition message
  * is "…""); `certnew.cer?ReqID=N&Enc=b64|bin` gives the leaf, `certnew.p7b?ReqID=N&Enc=b64` the
  * chain as a PKCS#7 in base64 under a `BEGIN CERTIFICATE` label, as AD CS writes it. Basic
- * authentication; requests wait for `approve(id)` in pending mode; the lab CA signs.
+ * authentication, or IIS's Windows Authentication (`authSchemes: ['Negotiate', 'NTLM']`: NTLMv2
+ * per connection, ntlm-acceptor.ts); requests wait for `approve(id)` in pending mode; the lab
+ * CA signs.
  */
 import { createServer, Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ntlmAccount, tlsServerEndPointBinding } from '../../issuers/ntlm';
 import { LabCa } from '../../pki/lab-ca';
 import { certificatePems, pemBlocks, toPem } from '../../pki/pem';
 import { writePkcs7 } from '../../pki/pkcs7';
 import { TwinTls, closeServer, listenLoopback, loopbackTls, readBody } from './loopback-tls';
+import { NtlmAcceptor } from './ntlm-acceptor';
 import { SigningFault, caChain, csrSummary, twinSign } from './twin-signing';
 
 /** What the CA does with a new request: issue it, hold it for a CA manager, or deny it. */
@@ -29,8 +33,14 @@ export interface AdcsTwinOptions {
   readonly disposition?: AdcsDisposition;
   /** The policy module's words for a denial. @default 'Denied by Policy Module' */
   readonly denyMessage?: string;
-  /** The authentication schemes a 401 offers. @default ['Basic'] */
+  /**
+   * The authentication schemes a 401 offers and the twin accepts: `Basic`, and `NTLM` or
+   * `Negotiate` (raw NTLM tokens, as IIS takes them) for Windows Authentication, whose account is
+   * `username` as `DOMAIN\user`. @default ['Basic']
+   */
   readonly authSchemes?: readonly string[];
+  /** NTLM: require the TLS channel binding (IIS Extended Protection "Required"). @default true */
+  readonly extendedProtection?: boolean;
   readonly fault?: SigningFault;
   /** @default - a loopback certificate from a new lab CA */
   readonly tls?: TwinTls;
@@ -48,6 +58,7 @@ export interface AdcsRequestRecord {
 }
 
 const SERVER_NAME = 'CA-TWIN';
+const NTLM_SCHEMES = ['NTLM', 'Negotiate'];
 
 export class AdcsTwin {
   /** The web enrollment URL: `https://127.0.0.1:<port>/certsrv`. */
@@ -59,6 +70,8 @@ export class AdcsTwin {
   submissions = 0;
   disposition: AdcsDisposition;
   fault?: SigningFault;
+  /** NTLM, when the schemes hold NTLM or Negotiate: its handshakes and the connections they authenticated. */
+  ntlm?: NtlmAcceptor;
   private nextId = 17;
   private server?: Server;
 
@@ -71,6 +84,10 @@ export class AdcsTwin {
     const twin = new AdcsTwin(opts);
     const tls = opts.tls ?? (await loopbackTls());
     twin.tlsCaPem = tls.caPem;
+    if ((opts.authSchemes ?? []).some((s) => NTLM_SCHEMES.includes(s))) {
+      const certDer = Buffer.from(tls.certPem.replace(/-----[A-Z ]+-----|\s+/g, ''), 'base64');
+      twin.ntlm = new NtlmAcceptor(ntlmAccount(opts.username, opts.password), SERVER_NAME, opts.extendedProtection === false ? undefined : tlsServerEndPointBinding(certDer));
+    }
     twin.server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
       twin.handle(req, res).catch((e: Error) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -103,11 +120,7 @@ export class AdcsTwin {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!this.authorized(req)) {
-      res.writeHead(401, { 'www-authenticate': (this.opts.authSchemes ?? ['Basic']).map((s) => (s === 'Basic' ? 'Basic realm="certsrv"' : s)), 'content-type': 'text/html' });
-      res.end('<html><body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>');
-      return;
-    }
+    if (!(await this.authenticate(req, res))) return;
     const url = new URL(req.url ?? '/', 'https://twin');
     res.setHeader('set-cookie', 'ASPSESSIONIDTWIN=TWINSESSION; secure; path=/');
     if (req.method === 'POST' && url.pathname === '/certsrv/certfnsh.asp') return this.submit(req, res);
@@ -117,10 +130,20 @@ export class AdcsTwin {
     res.end('<html><body>404 - File or directory not found.</body></html>');
   }
 
-  private authorized(req: IncomingMessage): boolean {
-    const m = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
-    if (!m || !(this.opts.authSchemes ?? ['Basic']).includes('Basic')) return false;
-    return Buffer.from(m[1], 'base64').toString('utf8') === `${this.opts.username}:${this.opts.password}`;
+  /** True when the request may go on; otherwise the 401 (a challenge or a refusal) is answered. */
+  private async authenticate(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const schemes = this.opts.authSchemes ?? ['Basic'];
+    const [, scheme = '', token = ''] = /^(\S+)\s+(\S+)$/.exec(req.headers.authorization ?? '') ?? [];
+    if (scheme === 'Basic' && schemes.includes('Basic') && Buffer.from(token, 'base64').toString('utf8') === `${this.opts.username}:${this.opts.password}`) return true;
+    if (this.ntlm?.isAuthenticated(req.socket)) return true;
+    const step = this.ntlm && schemes.includes(scheme) && NTLM_SCHEMES.includes(scheme) ? this.ntlm.step(req.socket, Buffer.from(token, 'base64')) : undefined;
+    if (step?.kind === 'accepted') return true;
+    // The body is read before a 401 so that the connection stays usable for the next message.
+    await readBody(req);
+    const offers = step?.kind === 'challenge' ? [`${scheme} ${step.message.toString('base64')}`] : schemes.map((s) => (s === 'Basic' ? 'Basic realm="certsrv"' : s));
+    res.writeHead(401, { 'www-authenticate': offers, 'content-type': 'text/html' });
+    res.end('<html><body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>');
+    return false;
   }
 
   private async submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
