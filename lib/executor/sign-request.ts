@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { createIssuer, isIssuerError } from '../issuers';
 import { checkIssuedChain, readSignRequest } from '../issuers/check';
 import type { IssuerDecl } from '../issuers/types';
+import { CertPlatform, findPurpose } from '../catalog';
 import { CertificateView, describeCertificate, parseCertificate } from '../pki/certificate';
+import { lintUsage } from '../pki/lint/usage';
 import { walkChain } from '../pki/chain';
 import { readCertificates } from '../pki/input';
 import type { StepCertificate } from '../plan/types';
@@ -44,6 +46,8 @@ export interface SignRequestInput {
   readonly dnsNames: readonly string[];
   /** Catalog purpose (the lab CA's key usage follows it); undefined: a server certificate. */
   readonly purpose?: string;
+  /** The platforms of the nodes the certificate is for: the leaf's usage is checked against the purpose's row of each. */
+  readonly platforms?: readonly CertPlatform[];
   /** The declared CA, root first, then each intermediate: the leaf must chain to it. */
   readonly caChain: readonly StepCertificate[];
   /** Who the certificate is for, in messages ("cms1.example.com webadmin"). */
@@ -89,7 +93,27 @@ export async function signRequest(ctx: StepContext, req: SignRequestInput): Prom
   }
   const chain = pems.map((pem, i) => parseCertificate(readCertificates(Buffer.from(pem, 'latin1'), `certificate ${i + 1} from issuer ${req.issuer}`)[0], `certificate ${i + 1} from issuer ${req.issuer}`));
   checkDeclaredCa(ctx, req, chain);
+  checkIssuedUsage(chain[0], req, ctx.log);
   return { decl, pems, chain };
+}
+
+/**
+ * The leaf's key usage and EKU against the purpose's rows of the key-usage table, as lint judges a
+ * declared certificate (DOMAIN.md §2): a missing EKU or digitalSignature refuses it (the service
+ * would fail its TLS handshakes), other bits are logged. A CA template decides these, not the CSR.
+ */
+export function checkIssuedUsage(leaf: CertificateView, req: Pick<SignRequestInput, 'purpose' | 'platforms' | 'issuer' | 'subject'>, log: (line: string) => void): void {
+  const purpose = req.purpose !== undefined ? findPurpose(req.purpose) : undefined;
+  if (!purpose) return;
+  const platforms = req.platforms && req.platforms.length > 0 ? req.platforms : [undefined];
+  const findings = platforms.flatMap((platform) => lintUsage(leaf, purpose, platform));
+  const seen = new Set<string>();
+  const unique = findings.filter((f) => !seen.has(f.message) && seen.add(f.message));
+  for (const f of unique.filter((x) => x.severity === 'warning')) log(`warning ${f.code}: ${f.message}`);
+  const errors = unique.filter((x) => x.severity === 'error');
+  if (errors.length > 0) {
+    throw new StepFailure(`issuer ${req.issuer} signed ${describeCertificate(leaf)} for ${req.subject}, unfit for ${purpose.name}: ${errors.map((e) => `${e.code}: ${e.message}`).join('; ')}; nothing was installed`);
+  }
 }
 
 /** The leaf chains to the declared CA (root, intermediates): the node trusts that chain and refuses any other. */

@@ -1,4 +1,5 @@
 /** Generating a CSR and its private key (PKCS#10, PKCS#8), the way the platform's Generate CSR does. */
+import { keyUsageFlags } from './certificate';
 import { CsrContent, CsrOptions, csrContent } from './csr-content';
 import { generateKeyPair, importKeyPair, privateKeyPem, signingAlgorithm } from './keys';
 import { PemLabel, toPem } from './pem';
@@ -58,6 +59,8 @@ export interface KeyCsrOptions {
   readonly altNames?: readonly string[];
   /** Extended key usage OIDs. @default - no extendedKeyUsage */
   readonly extendedKeyUsage?: readonly string[];
+  /** Key usage bits (critical, as the platforms request them). @default - no keyUsage */
+  readonly keyUsage?: readonly string[];
   /** The private key (PEM) that signs the request: one its owner keeps, as a node's own Generate CSR does. */
   readonly keyPem: string;
 }
@@ -71,6 +74,7 @@ export async function csrForKey(opts: KeyCsrOptions): Promise<string> {
     signingAlgorithm: signingAlgorithm(spec),
     extensions: [
       ...(opts.altNames?.length ? [subjectAltNames(opts.altNames)] : []),
+      ...(opts.keyUsage?.length ? [new x509.KeyUsagesExtension(keyUsageFlags(opts.keyUsage), true)] : []),
       ...(opts.extendedKeyUsage ? [new x509.ExtendedKeyUsageExtension([...opts.extendedKeyUsage])] : []),
     ],
   });

@@ -130,11 +130,11 @@ export function measureWindow(cluster: string, estimate: WindowEstimate, measure
   return { ...estimate, cluster, measuredSeconds, deviationPercent };
 }
 
-/** `window: estimated about 1 h 13 min (scaled: 41.3 s), measured 43.0 s (+4.1%)`. */
+/** `the whole change: estimated about 1 h 13 min (scaled: 41.3 s), measured 43.0 s (+4.1%)`: first step to last, not only the window PLAN.md names. */
 export function windowLine(m: WindowMeasure): string {
   const sign = m.deviationPercent >= 0 ? '+' : '−';
   return (
-    `window: estimated ${aboutDuration(m.plannedSeconds)} (scaled: ${m.scaledSeconds.toFixed(1)} s), ` +
+    `the whole change: estimated ${aboutDuration(m.plannedSeconds)} (scaled: ${m.scaledSeconds.toFixed(1)} s), ` +
     `measured ${m.measuredSeconds.toFixed(1)} s (${sign}${Math.abs(m.deviationPercent).toFixed(1)}%)`
   );
 }

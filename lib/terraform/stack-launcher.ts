@@ -45,7 +45,7 @@ export function stackLauncherScript(runner: readonly string[]): string {
       'fi',
       '# The folder was copied away from the package it was written with: use the installed one.',
       'if command -v ucrollout >/dev/null 2>&1; then exec ucrollout "$@"; fi',
-      `echo "ucrollout: neither ${relative.map((w) => w.replace(/["\\$`]/g, '')).join(', ')} (relative to $here) nor a ucrollout on PATH: install uc-cert-rollout (npm install -g uc-cert-rollout) or re-synthesize the stack" >&2`,
+      `echo "ucrollout: neither ${relative.map((w) => w.replace(/["\\$`]/g, '')).join(', ')} (relative to $here) nor a ucrollout on PATH: install uc-cert-rollout on this host (npm install -g /path/to/uc-cert-rollout: a checkout, or the tarball npm pack makes of it) or re-synthesize the stack" >&2`,
       'exit 2',
     );
   } else {

@@ -62,6 +62,6 @@ describe('the rehearsal window estimate', () => {
     // THEN
     expect(clock.seconds).toBe(11);
     const line = windowLine(measureWindow('lab', estimateRehearsalWindow(PLAN, timing, 0.5), clock.seconds));
-    expect(line).toBe('window: estimated about 19 min (scaled: 9.9 s), measured 11.0 s (+11.1%)');
+    expect(line).toBe('the whole change: estimated about 19 min (scaled: 9.9 s), measured 11.0 s (+11.1%)');
   });
 });

@@ -50,6 +50,22 @@ describe('the twin holds only the keys of the CSRs it generated', () => {
     expect(onSub).toEqual({ ok: false, error: expect.stringMatching(/generated on the publisher/) });
   });
 
+  it("requests the key usage of every platform the certificate goes to (DOMAIN.md §2's table)", async () => {
+    const usageOf = async (made: { ok: boolean; value?: string }) => {
+      const csr = new (await import('../../lib/pki/x509')).x509.Pkcs10CertificateRequest(made.ok ? made.value! : '');
+      const ku = csr.getExtension('2.5.29.15');
+      const { keyUsageNames } = await import('../../lib/pki/certificate');
+      const { x509 } = await import('../../lib/pki/x509');
+      return ku ? [...keyUsageNames(new x509.KeyUsagesExtension(ku.rawData).usages)].sort() : [];
+    };
+    // GIVEN a multi-server tomcat CSR spanning CUCM and IM&P: the union, keyEncipherment included (IM&P's row)
+    const spanning = await generateNodeCsr(twin.world, PUB, 'tomcat', { distribution: 'multi-server', commonName: MS_CN, altNames: [MS_CN, PUB, SUB, IMP] });
+    expect(await usageOf(spanning)).toEqual(['dataEncipherment', 'digitalSignature', 'keyEncipherment']);
+    // AND one for the CUCM nodes only: CUCM's tomcat row, without keyEncipherment
+    const cucmOnly = await generateNodeCsr(twin.world, PUB, 'tomcat', { distribution: 'multi-server', commonName: MS_CN, altNames: [MS_CN, PUB, SUB] });
+    expect(await usageOf(cucmOnly)).toEqual(['dataEncipherment', 'digitalSignature']);
+  });
+
   it('installs a certificate signed from its current CSR and distributes it, with the key, to the SAN nodes', async () => {
     // GIVEN the publisher's current multi-server CSR, signed by the CA
     const made = await generateNodeCsr(twin.world, PUB, 'tomcat', { distribution: 'multi-server', commonName: MS_CN, altNames: [MS_CN, PUB, SUB, IMP] });

@@ -3,6 +3,7 @@
  * of source `ca`, docs/cms.md), so the key and its CSR are made here, for a service and scope,
  * with the names of the CSR table (DOMAIN.md §4) that the planner and the CMS lint require.
  */
+import { relative, resolve } from 'node:path';
 import { CMS_SERVICES, CmsCertificateDecl, CmsCertificateScope, CmsClusterDecl, CmsService, Declarations, cmsPeers, findCmsServer } from '../../model';
 import { cmsServiceInfo } from '../../catalog';
 import { generateCsrFor } from '../../pki';
@@ -47,7 +48,8 @@ export function refuseCucmOptions(values: Readonly<Record<string, unknown>>, clu
   throw new CliError(`cluster '${cluster.name}' is a Meeting Server cluster: ${given.map((o) => `--${o} is not for it (${NOT_FOR_CMS[o]})`).join('; ')}`);
 }
 
-export async function runCms(declarations: Declarations, cluster: CmsClusterDecl, out: string, values: CmsCsrArgs): Promise<number> {
+/** `baseDir`: the inventory's folder, which the paths of a declaration start from. */
+export async function runCms(declarations: Declarations, cluster: CmsClusterDecl, out: string, values: CmsCsrArgs, baseDir: string): Promise<number> {
   const service = serviceOf(values, cluster);
   const scope = scopeOf(values, service);
   const at = ['--service', service, ...(values.server ? ['--server', values.server] : []), ...(values.scope ? ['--scope', values.scope] : [])].join(' ');
@@ -71,7 +73,7 @@ export async function runCms(declarations: Declarations, cluster: CmsClusterDecl
   writeLocalCsr(paths, csr);
 
   const servers = scope === 'clustered' ? cmsPeers(cluster, service).map((s) => s.fqdn) : [server!.fqdn];
-  const next = nextSteps(cluster, service, server?.fqdn, paths, declared);
+  const next = nextSteps(cluster, service, server?.fqdn, paths, declared, baseDir);
   if (values.json) {
     process.stdout.write(JSON.stringify({ name: csr.name, csr: paths.csr, key: paths.key, service, scope, servers, commonName: csr.commonName, sans: csr.sans, next: next.replace(/\n\s*/g, ' ') }, null, 2) + '\n');
   } else {
@@ -117,20 +119,22 @@ function declaredCertificate(decls: Declarations, cluster: CmsClusterDecl, servi
 }
 
 /** What to do with the pair: have it signed with these names, declare the key and certificate, lint and plan. */
-function nextSteps(cluster: CmsClusterDecl, service: CmsService, server: string | undefined, paths: LocalCsrPaths, declared: CmsCertificateDecl | undefined): string {
+function nextSteps(cluster: CmsClusterDecl, service: CmsService, server: string | undefined, paths: LocalCsrPaths, declared: CmsCertificateDecl | undefined, baseDir: string): string {
+  // As the inventory names it: relative to the inventory's folder, not to where this ran.
+  const keyRef = relative(baseDir, resolve(paths.key)) || paths.key;
   const where = server ? `server: ${server}` : 'scope: clustered';
   const ca = declared?.ca ?? '<declared CA>';
   const certificate = declared?.source === 'ca' ? declared.certificate : '<the signed file>';
   const lines = [
     `next: have CA '${ca}' sign ${paths.csr} for server and client authentication, keeping exactly these names`,
     `(the plan's lint checks them), and declare the pair under cmsCertificates:`,
-    `  - { cluster: ${cluster.name}, service: ${service}, ${where}, certificate: ${certificate}, key: ${paths.key}, ca: ${ca} }`,
+    `  - { cluster: ${cluster.name}, service: ${service}, ${where}, certificate: ${certificate}, key: ${keyRef}, ca: ${ca} }`,
     `then ucrollout lint --inventory FILE and ucrollout plan. The plan sends the key over SFTP by its path.`,
   ];
   if (declared?.source === 'server-csr') {
-    lines.push(`note: the inventory declares this certificate with source server-csr (the plan makes its key on the server with pki csr):`, `to send this key instead, declare it source: ca with key: ${paths.key}.`);
-  } else if (declared?.key && declared.key !== paths.key) {
-    lines.push(`note: the inventory names its key ${declared.key}: move ${paths.key} there, or point key: at it.`);
+    lines.push(`note: the inventory declares this certificate with source server-csr (the plan makes its key on the server with pki csr):`, `to send this key instead, declare it source: ca with key: ${keyRef}.`);
+  } else if (declared?.key && declared.key !== keyRef) {
+    lines.push(`note: the inventory names its key ${declared.key}: move ${paths.key} there, or point key: at ${keyRef}.`);
   }
   return lines.join('\n');
 }

@@ -140,7 +140,7 @@ export async function run(args: string[]): Promise<number> {
   const cms = (declarations.cmsClusters ?? []).find((c) => c.name === clusterName);
   if (cms) {
     refuseCucmOptions(values, cms);
-    return runCms(declarations, cms, out, values);
+    return runCms(declarations, cms, out, values, baseDir);
   }
   const target = csrTarget(values, { inventory, declarations, baseDir, clusterName, out });
   if (values['on-node']) return runOnNode(target, values);

@@ -4,7 +4,8 @@
  * a publisher goes to every node of the cluster its SANs name; the new identity is only
  * presented after the serving service restarts (service-control.ts takes that snapshot).
  */
-import { findPurpose } from '../../catalog';
+import { CertPlatform, PurposeInfo, findPurpose } from '../../catalog';
+import { purposeUsage } from '../../pki/purpose-usage';
 import { csrForKey } from '../../pki/csr';
 import { shortFingerprint } from '../../pki/fingerprint';
 import { generateKeyPem } from '../../pki/keys';
@@ -128,6 +129,24 @@ function keyForLeaf(world: TwinWorld, fqdn: string, unit: string, spki: string):
   };
 }
 
+/**
+ * The usage a node requests in its CSR: its purpose's rows of the key-usage table (DOMAIN.md §2)
+ * for its own platform and, multi-server, for the platform of every node the certificate is
+ * distributed to (a tomcat certificate spanning CUCM and IM&P asks for keyEncipherment too).
+ */
+function requestedUsage(world: TwinWorld, spec: TwinNodeSpec, purpose: PurposeInfo, sanNodes: readonly string[]): { keyUsage: string[]; eku: string[] } {
+  const platforms = new Set<CertPlatform>([spec.platform]);
+  for (const other of world.clusterOf(spec)) if (sanNodes.includes(other.fqdn.toLowerCase())) platforms.add(other.platform);
+  const keyUsage = new Set<string>();
+  const eku = new Set<string>(NODE_EKU);
+  for (const platform of [...platforms].sort()) {
+    const usage = purposeUsage(purpose, purpose.keyType === 'EC' ? 'EC' : 'RSA', platform);
+    usage.keyUsage.forEach((b) => keyUsage.add(b));
+    usage.eku.forEach((o) => eku.add(o));
+  }
+  return { keyUsage: [...keyUsage], eku: [...eku] };
+}
+
 /** What a CSR request asks for (POST …/csr); the CLI's `set csr gen` asks for this server only. */
 export interface NodeCsrRequest {
   readonly distribution?: 'this-server' | 'multi-server';
@@ -166,7 +185,8 @@ export async function generateNodeCsr(world: TwinWorld, fqdn: string, unit: stri
   if (altNames.some((n) => n.includes('*') && purpose.family !== 'cup-xmpp-s2s')) return { ok: false, error: `Wildcard names are not allowed in a ${unit} CSR` };
   const keyPem = await generateKeyPem({ keyType: purpose.keyType, ...(purpose.keyType === 'RSA' && request.keyLength ? { keySize: request.keyLength as 2048 | 3072 | 4096 } : {}) });
   const subject: [string, string][] = [['CN', commonName], ...(request.includeOu === false ? [] : ([['OU', NODE_OU]] as [string, string][])), ['O', NODE_O]];
-  const csr = await csrForKey({ subject, altNames, extendedKeyUsage: NODE_EKU, keyPem });
+  const usage = requestedUsage(world, spec, purpose, multi ? altNames : []);
+  const csr = await csrForKey({ subject, altNames, keyUsage: usage.keyUsage, extendedKeyUsage: usage.eku, keyPem });
   const spki = spkiOfPrivateKey(keyPem);
   // One file per key: the key of an identity made from an earlier CSR stays where it is.
   const keyFile = world.store.writeKey(`csr-${createHash('sha256').update(spki).digest('hex').slice(0, 32)}.key`, keyPem);

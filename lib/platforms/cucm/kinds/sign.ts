@@ -54,6 +54,8 @@ export async function run(ctx: StepContext<SignStep>): Promise<StepOutcome> {
     commonName: csr.commonName ?? step.commonName,
     dnsNames: csr.dnsNames,
     purpose: step.purpose,
+    // The platforms the certificate goes to: a tomcat leaf for CUCM and IM&P nodes meets both rows.
+    platforms: [...new Set(plan.cluster.nodes.filter((n) => csr.dnsNames.includes(n.fqdn.toLowerCase()) || n.fqdn === step.node).map((n) => n.platform))],
     caChain: step.caChain,
     subject: `${step.node} ${step.purpose}`,
     stepId: step.id,
