@@ -19,20 +19,48 @@ function lockFile(loaded: LoadedPlan, id: string): string {
   return join(stateDir(loaded), 'locks', `${encodeURIComponent(id)}.lock`);
 }
 
-function alive(pid: number): boolean {
+/**
+ * Which process a pid is, where the system says (Linux: the boot and the process's start time):
+ * a pid is reused once its process is gone, soon on a busy host (pid_max is often 32768) and
+ * surely after a reboot, so a lock left by a killed run must not be taken for a live one.
+ * Undefined where it cannot be told (another system): the pid alone decides there.
+ */
+export function processIdentity(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the command name (which may hold spaces and parentheses): state is the 3rd, starttime the 22nd.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (rest[0] === 'Z' || rest[0] === 'X') return 'exited';
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
+    return `${boot}/${rest[19]}`;
+  } catch {
+    return undefined;
   }
 }
 
-/** The pid in a lock file, or undefined when it cannot be read (being written, or damaged). */
-function owner(file: string): number | undefined {
+function alive(owner: LockOwner): boolean {
   try {
-    const pid = Number(JSON.parse(readFileSync(file, 'utf8')).pid);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    process.kill(owner.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const now = processIdentity(owner.pid);
+  if (now === 'exited') return false; // a zombie: killed, not reaped yet
+  return owner.identity === undefined || now === undefined || now === owner.identity;
+}
+
+interface LockOwner {
+  readonly pid: number;
+  readonly identity?: string;
+}
+
+/** Who holds a lock file, or undefined when it cannot be read (being written, or damaged). */
+function owner(file: string): LockOwner | undefined {
+  try {
+    const held = JSON.parse(readFileSync(file, 'utf8'));
+    const pid = Number(held.pid);
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    return typeof held.identity === 'string' ? { pid, identity: held.identity } : { pid };
   } catch {
     return undefined;
   }
@@ -51,14 +79,16 @@ export async function acquireStepLock(
   for (;;) {
     try {
       const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, JSON.stringify({ pid: process.pid, since: new Date(opts.now()).toISOString() }));
+      const identity = processIdentity(process.pid);
+      writeSync(fd, JSON.stringify({ pid: process.pid, ...(identity ? { identity } : {}), since: new Date(opts.now()).toISOString() }));
       closeSync(fd);
       return { waited, release: () => rmSync(file, { force: true }) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    const pid = owner(file);
-    if (pid !== undefined && !alive(pid)) {
+    const held = owner(file);
+    const pid = held?.pid;
+    if (held !== undefined && !alive(held)) {
       opts.log(`taking over the lock of ${id} from process ${pid}, which is gone (an interrupted apply)`);
       rmSync(file, { force: true });
       continue;

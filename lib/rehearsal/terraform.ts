@@ -119,7 +119,8 @@ function run(
     child.stderr.on('data', feed);
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
-      reject(new Error(`terraform ${args[0]} did not finish within ${timeoutMs / 1000} s in ${dir}`));
+      // What it was doing when it stopped answering: the last lines name the step still running.
+      reject(new Error(`terraform ${args[0]} did not finish within ${timeoutMs / 1000} s in ${dir}; its last output:\n${output.split('\n').slice(-40).join('\n')}`));
     }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);

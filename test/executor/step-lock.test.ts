@@ -8,7 +8,7 @@ import { loadPlanFile } from '../../lib/executor/plan-file';
 import { reconcile } from '../../lib/executor/reconcile';
 import { runStep } from '../../lib/executor/run-step';
 import { readJournal, stateDir } from '../../lib/executor/state-files';
-import { acquireStepLock } from '../../lib/executor/step-lock';
+import { acquireStepLock, processIdentity } from '../../lib/executor/step-lock';
 import { ClusterPlan, ManualStep, PLAN_FORMAT_VERSION, renderPlanJson } from '../../lib/platforms';
 
 const manual = (id: string, dependsOn: string[] = [], once?: boolean): ManualStep => ({
@@ -62,6 +62,25 @@ describe('step locks', () => {
     const lock = await acquireStepLock(loaded, 'manual/a', { ...clock, log: (l) => lines.push(l), waitMs: 0 });
     lock.release();
     expect(lines.join('\n')).toMatch(new RegExp(`from process ${gone}, which is gone`));
+  });
+
+  it('a lock whose pid another process took since (reused after a kill or a reboot) is taken over at once', async () => {
+    const loaded = loadPlanFile(planDir([manual('manual/a')]));
+    mkdirSync(join(stateDir(loaded), 'locks'), { recursive: true });
+    const file = join(stateDir(loaded), 'locks', `${encodeURIComponent('manual/a')}.lock`);
+    // GIVEN a lock naming a live pid (this process) but the identity of another process that had it
+    expect(processIdentity(process.pid)).toMatch(/^[0-9a-f-]+\/\d+$/);
+    writeFileSync(file, JSON.stringify({ pid: process.pid, identity: 'an-earlier-boot/12345' }));
+    const lines: string[] = [];
+    const started = Date.now();
+    const lock = await acquireStepLock(loaded, 'manual/a', { ...clock, log: (l) => lines.push(l), waitMs: 5_000 });
+    lock.release();
+    // THEN it is taken over without waiting
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(lines.join('\n')).toMatch(new RegExp(`from process ${process.pid}, which is gone`));
+    // AND a lock with the live process's own identity is waited for
+    writeFileSync(file, JSON.stringify({ pid: process.pid, identity: processIdentity(process.pid) }));
+    await expect(acquireStepLock(loaded, 'manual/a', { ...clock, waitMs: 200 })).rejects.toThrow(/already running/);
   });
 });
 
