@@ -12,7 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => CommandModule }> =
   ca: { summary: 'ca init|sign: a lab CA for rehearsals and tests (not for production)', load: () => require('./commands/ca') },
   lint: { summary: 'lint --inventory FILE | --cert F --chain F --purpose P --nodes a,b: check certificates', load: () => require('./commands/lint') },
   step: { summary: 'step run ID --plan plan.json: carry out one plan step (Terraform calls this)', load: () => require('./commands/step') },
-  confirm: { summary: 'confirm ID --plan plan.json: confirm a manual step was done', load: () => require('./commands/confirm') },
+  confirm: { summary: 'confirm ID --plan plan.json [--force]: confirm a manual step was done (once the steps it waits for are)', load: () => require('./commands/confirm') },
   status: { summary: 'status --inventory FILE [--json|--format prometheus]: what the nodes hold and present; exit 0 ok, 1 warning, 2 critical, 3 unknown', load: () => require('./commands/status') },
   discover: { summary: 'discover --publisher FQDN --out FILE: write an inventory of a live cluster', load: () => require('./commands/discover') },
   renew: { summary: 'renew --inventory FILE --out DIR: plan only the certificates due for renewal or drifted', load: () => require('./commands/renew') },

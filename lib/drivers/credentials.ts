@@ -3,10 +3,13 @@
  * credentials file it names. The plan and Terraform JSON never hold them, and no message
  * prints them.
  */
-import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { CredentialsRef } from '../model';
+import { readBounded } from '../pki/bounded-read';
 import { DriverConfigError } from './errors';
+
+/** A user name and a password in JSON: far below this. */
+export const MAX_CREDENTIALS_FILE_BYTES = 64 * 1024;
 
 export class Credentials {
   /** Non-enumerable, so a stray `console.log(credentials)` or JSON.stringify shows no secret. */
@@ -33,7 +36,8 @@ export class Credentials {
 
 /**
  * Both variables set: use them. Otherwise the declared file (relative to `baseDir`).
- * Otherwise an error naming the variables to export.
+ * Otherwise an error naming the variables to export and the file to declare, worded for
+ * every caller (a plan step, `status`, `csr --on-node`, `discover`).
  */
 export function loadCredentials(ref: CredentialsRef, baseDir: string, env: NodeJS.ProcessEnv = process.env): Credentials {
   const user = env[ref.usernameEnv];
@@ -42,17 +46,23 @@ export function loadCredentials(ref: CredentialsRef, baseDir: string, env: NodeJ
   if (ref.file) return fromFile(isAbsolute(ref.file) ? ref.file : join(baseDir, ref.file), ref.file);
   const missing = [!user ? ref.usernameEnv : undefined, !pass ? ref.passwordEnv : undefined].filter(Boolean).join(' and ');
   throw new DriverConfigError(
-    `No platform admin credentials: ${missing} not set and the plan names no credentials file: export ${ref.usernameEnv} and ${ref.passwordEnv} before running the step`,
+    `No platform admin credentials: ${missing} not set and no credentials file is declared: export ${ref.usernameEnv} and ${ref.passwordEnv}, ` +
+      `or declare a JSON file {"username": …, "password": …} as the cluster's credentials.file`,
   );
 }
 
 function fromFile(path: string, shown: string): Credentials {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(readBounded(path, MAX_CREDENTIALS_FILE_BYTES).toString('utf8'));
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? 'not valid JSON';
-    throw new DriverConfigError(`Cannot read the credentials file '${shown}' (${why}): write it as JSON {"username": …, "password": …}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EFBIG') {
+      throw new DriverConfigError(
+        `The credentials file '${shown}' is larger than ${MAX_CREDENTIALS_FILE_BYTES} bytes (${MAX_CREDENTIALS_FILE_BYTES / 1024} KiB), far more than a user name and a password: check the path; write it as JSON {"username": …, "password": …}`,
+      );
+    }
+    throw new DriverConfigError(`Cannot read the credentials file '${shown}' (${code ?? 'not valid JSON'}): write it as JSON {"username": …, "password": …}`);
   }
   const rec = parsed as { username?: unknown; password?: unknown };
   if (typeof rec?.username !== 'string' || typeof rec.password !== 'string' || !rec.username || !rec.password) {

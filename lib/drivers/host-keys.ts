@@ -4,9 +4,13 @@
  * cluster's file, the resolve map's). Anything else stops the step.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { readBounded } from '../pki/bounded-read';
 import { DriverConfigError } from './errors';
+
+/** A known_hosts line is well under 1 KiB: tens of thousands of hosts fit in this. */
+export const MAX_KNOWN_HOSTS_FILE_BYTES = 16 * 1024 * 1024;
 
 /** `SHA256:<base64 without padding>` of a raw SSH public key blob, as ssh-keygen prints it. */
 export function sshFingerprint(keyBlob: Buffer): string {
@@ -83,9 +87,15 @@ export class HostKeyPins {
   addKnownHostsFile(path: string, shownAs = path): void {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readBounded(path, MAX_KNOWN_HOSTS_FILE_BYTES).toString('utf8');
     } catch (e) {
-      throw new DriverConfigError(`Cannot read known_hosts file '${shownAs}' (${(e as NodeJS.ErrnoException).code}): fix the path or write the file`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EFBIG') {
+        throw new DriverConfigError(
+          `known_hosts file '${shownAs}' is larger than ${MAX_KNOWN_HOSTS_FILE_BYTES} bytes (${MAX_KNOWN_HOSTS_FILE_BYTES / 1024 / 1024} MiB), more than any known_hosts file holds: check the path`,
+        );
+      }
+      throw new DriverConfigError(`Cannot read known_hosts file '${shownAs}' (${code ?? (e as Error).message}): fix the path or write the file`);
     }
     const keys = knownHostKeys(text, this.fqdn, shownAs);
     for (const k of keys) this.fingerprints.add(k.fingerprint);

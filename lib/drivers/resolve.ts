@@ -2,9 +2,12 @@
  * The resolve map (the twin's ready file): where to reach each node during a rehearsal.
  * Only the address and ports change; the FQDN stays the identity TLS and SSH check.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { readBounded } from '../pki/bounded-read';
 import { DriverConfigError } from './errors';
+
+/** The twin's ready file: an address and a few ports per node; thousands of nodes fit in this. */
+export const MAX_RESOLVE_MAP_BYTES = 4 * 1024 * 1024;
 
 export interface ResolvedNode {
   readonly address: string;
@@ -32,8 +35,13 @@ export function resolveMapPath(flag: string | undefined, env: NodeJS.ProcessEnv 
 export function loadResolveMap(file: string): ResolveMap {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(readBounded(file, MAX_RESOLVE_MAP_BYTES).toString('utf8'));
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EFBIG') {
+      throw new DriverConfigError(
+        `The resolve map '${file}' is larger than ${MAX_RESOLVE_MAP_BYTES} bytes (${MAX_RESOLVE_MAP_BYTES / 1024 / 1024} MiB), more than any twin's ready file holds: pass the twin's ready file with --resolve or ${RESOLVE_ENV}`,
+      );
+    }
     const why = (e as NodeJS.ErrnoException).code ?? `not valid JSON: ${(e as Error).message}`;
     throw new DriverConfigError(`Cannot read the resolve map '${file}' (${why}): pass the twin's ready file with --resolve or ${RESOLVE_ENV}`);
   }

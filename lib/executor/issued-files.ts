@@ -111,10 +111,26 @@ export async function identitySpki(ctx: StepContext, fqdn: string, unit: string)
   }
 }
 
-/** Whether the node still holds the key of `csr`: as its current CSR, or as the identity it was installed as. */
-export async function nodeHoldsKey(ctx: StepContext, fqdn: string, unit: string, csr: CsrFile): Promise<'csr' | 'identity' | undefined> {
-  const current = await nodeCsr(ctx, fqdn, unit);
-  if (current?.spki === csr.spki) return 'csr';
+const CSR_BLOCK = /-----BEGIN (?:NEW )?CERTIFICATE REQUEST-----[\s\S]*?-----END (?:NEW )?CERTIFICATE REQUEST-----/g;
+
+/**
+ * The public keys (SPKI hex) of every CSR the node shows for the unit (`show csr own`; the REST
+ * API has no read of a CSR, and its POST would replace it, so both APIs read it over the CLI). A
+ * node shows one, its current CSR; the digital twin given key folders (`--key-dir`) shows one more
+ * per folder key, the keys it accepts a certificate for.
+ */
+export async function shownCsrKeys(ctx: StepContext, fqdn: string, unit: string): Promise<string[]> {
+  const out = await (await ctx.cli(fqdn)).run(`show csr own ${unit}`);
+  return [...out.matchAll(CSR_BLOCK)].map((m) => parseCsr(`${m[0].replace(/[ \t]+$/gm, '')}\n`, `the CSR ${fqdn} shows for ${unit}`).spki);
+}
+
+/**
+ * Whether the node holds the key of `csr` (a CSR file, or any public key): as a CSR it shows (its
+ * current one), or as the identity it was installed as. Only then does it accept a certificate for
+ * that key: it has no private-key import, and a newer CSR replaced the older one's key (DOMAIN.md §5).
+ */
+export async function nodeHoldsKey(ctx: StepContext, fqdn: string, unit: string, csr: Pick<CsrFile, 'spki'>): Promise<'csr' | 'identity' | undefined> {
+  if ((await shownCsrKeys(ctx, fqdn, unit)).includes(csr.spki)) return 'csr';
   if ((await identitySpki(ctx, fqdn, unit)) === csr.spki) return 'identity';
   return undefined;
 }

@@ -138,6 +138,8 @@ export class StepRunner {
         this.finished.add(step.id);
         return { changed: false, summary: `already done: ${later}, which runs after it, finished for this plan` };
       }
+      // A damaged journal entry of this step stops it before it acts (readJournal throws), not after.
+      readJournal(this.loaded, step);
       const outcome = await this.execute(step);
       writeJournal(this.loaded, step, outcome.changed, outcome.summary, new Date(this.now()));
       this.finished.add(step.id);

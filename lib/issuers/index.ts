@@ -16,6 +16,9 @@
  * - Every issued chain is checked (check.ts): the leaf has the CSR's key and exactly its
  *   subjectAltNames, the chain links by signature. Secrets are read from variables and
  *   blanked out of whatever outside text reaches a log line or an error.
+ * - `lintIssuers(decls, { baseDir, env?, now?, cluster? })` (lint.ts) — what each used issuer
+ *   needs at its sign step (caBundle, lab CA, programs, variables), checked at lint and plan
+ *   time (the plan's lint gate refuses a cluster's plan on their errors); ISSUER_LINT_CODES.
  */
 export * from './types';
 export * from './errors';
@@ -23,9 +26,10 @@ export * from './normalize';
 export * from './issuer';
 export * from './check';
 export * from './create-issuer';
+export * from './lint';
 export { AcmeIssuer, ACME_ACCOUNT_KEY_FILE } from './acme';
 export { AdcsIssuer, readCertsrvPage } from './adcs';
 export type { CertsrvPage } from './adcs';
 export { VaultIssuer } from './vault';
-export { CommandIssuer } from './command';
+export { CommandIssuer, REQUEST_ENV } from './command';
 export { LabIssuer } from './lab';

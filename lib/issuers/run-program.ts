@@ -4,7 +4,8 @@
  * process group is ended (a script's children too).
  */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { constants, accessSync, statSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { IssuerError } from './errors';
 
 export interface ProgramRun {
@@ -32,10 +33,52 @@ export interface ProgramResult {
 
 const KILL_GRACE_MS = 2_000;
 
+/** The file a program word starts: with a '/' a path from `cwd`, else undefined (looked up on PATH). */
+export function programPath(program: string, cwd: string): string | undefined {
+  return program.includes('/') ? resolve(cwd, program) : undefined;
+}
+
+/** Where a program would be started from, as runProgram starts it, or why it cannot be. */
+export type ProgramLookup =
+  | { readonly found: true; readonly file: string }
+  | { readonly found: false; readonly problem: 'missing' | 'not-on-path' | 'not-a-file' | 'not-executable'; readonly file?: string };
+
+/**
+ * Finds the program of an argument list without starting it: a path from `cwd` (a '/' in it), or
+ * the first executable of that name on the PATH of `env` (what spawn looks up). For a check
+ * before the sign step (lint), so a missing hook or signer shows at plan time, not in the window.
+ */
+export function findProgram(program: string, cwd: string, env: Readonly<Record<string, string | undefined>>): ProgramLookup {
+  const path = programPath(program, cwd);
+  if (path !== undefined) {
+    const problem = fileProblem(path);
+    return problem === undefined ? { found: true, file: path } : { found: false, problem, file: path };
+  }
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const file = join(resolve(cwd, dir), program);
+    if (fileProblem(file) === undefined) return { found: true, file };
+  }
+  return { found: false, problem: 'not-on-path' };
+}
+
+function fileProblem(file: string): 'missing' | 'not-a-file' | 'not-executable' | undefined {
+  try {
+    if (!statSync(file).isFile()) return 'not-a-file';
+  } catch {
+    return 'missing';
+  }
+  try {
+    accessSync(file, constants.X_OK);
+    return undefined;
+  } catch {
+    return 'not-executable';
+  }
+}
+
 /** Runs the program to its end. `what` names it in messages ("DNS-01 hook dns01Hook"). */
 export function runProgram(issuer: string, what: string, run: ProgramRun): Promise<ProgramResult> {
   const [program, ...args] = run.argv;
-  const file = program.includes('/') ? resolve(run.cwd, program) : program;
+  const file = programPath(program, run.cwd) ?? program;
   const maxStdout = run.maxStdout ?? 1024 * 1024;
   const maxStderr = run.maxStderr ?? 16 * 1024;
   return new Promise<ProgramResult>((resolvePromise, reject) => {

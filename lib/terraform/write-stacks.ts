@@ -23,7 +23,7 @@ export interface SynthOptions {
   readonly resourceType?: StepResourceType;
   /** Command that starts the CLI from a stack folder. @default - node <relative path to bin/ucrollout> */
   readonly runner?: string;
-  /** Lint the declared certificates first. @default true */
+  /** Lint the declared certificates and the issuers they use first (errors refuse the plan, warnings go to PLAN.md). @default true */
   readonly lint?: boolean;
   /** More warnings for a cluster's plan (plan.json and PLAN.md), e.g. why `ucrollout renew` plans each certificate. @default - none */
   readonly warnings?: (cluster: string) => readonly PlanFinding[];

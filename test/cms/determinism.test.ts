@@ -60,9 +60,10 @@ describe('determinism', () => {
     const after = planOf(decls, material);
     const triggers = (p: typeof before) => new Map(p.steps.map((s) => [s.id, s.trigger]));
     const [t0, t1] = [triggers(before), triggers(after)];
-    // THEN the changed steps are the webbridge steps of cms1 (new basename, new files) and the read-only preflights
+    // THEN the changed steps are the webbridge steps of cms1 (new basename, new files), the read-only preflights and
+    // the window's confirmation (a new change asks for the window again)
     const changed = [...t1.keys()].filter((id) => t0.get(id) !== t1.get(id)).sort();
-    expect(changed).toEqual(['preflight/cms1', 'preflight/cms2', 'preflight/cms3', 'webbridge/assign/cms1', 'webbridge/check/cms1', 'webbridge/upload/cms1', 'webbridge/verify/cms1/webbridge-https']);
+    expect(changed).toEqual(['manual/maintenance-window', 'preflight/cms1', 'preflight/cms2', 'preflight/cms3', 'webbridge/assign/cms1', 'webbridge/check/cms1', 'webbridge/upload/cms1', 'webbridge/verify/cms1/webbridge-https']);
   });
 });
 

@@ -27,7 +27,7 @@ describe('Issuer and ServiceCertificate with issuer', () => {
   it('plans the CSR on the publisher and the sign step, as the inventory does', () => {
     // GIVEN an ACME issuer and a tomcat certificate it issues, declared with constructs
     const { stack, issuer } = issuedStack(
-      IssuerSource.acme({ directory: 'https://acme.corp.example/dir', dns01Hook: ['./dns-hook.sh'], externalAccountBinding: { kid: 'k1', hmacEnv: 'ACME_EAB_HMAC' } }),
+      IssuerSource.acme({ directory: 'https://acme.corp.example/dir', dns01Hook: ['./issuers/dns-hook.sh'], externalAccountBinding: { kid: 'k1', hmacEnv: 'ACME_EAB_HMAC' } }),
     );
     expect([issuer.name, issuer.kind]).toEqual(['corp-issuer', 'acme']);
     // WHEN synthesized
@@ -38,7 +38,7 @@ describe('Issuer and ServiceCertificate with issuer', () => {
     expect(Object.keys(tf.resource.terraform_data)).toContain('tomcat__sign__cs-ccm-pub');
     // AND it is the plan of the same inventory
     const decls = inventoryToDeclarations({
-      issuers: [{ name: 'corp-issuer', acme: { directory: 'https://acme.corp.example/dir', dns01Hook: ['./dns-hook.sh'], externalAccountBinding: { kid: 'k1', hmacEnv: 'ACME_EAB_HMAC' } } }],
+      issuers: [{ name: 'corp-issuer', acme: { directory: 'https://acme.corp.example/dir', dns01Hook: ['./issuers/dns-hook.sh'], externalAccountBinding: { kid: 'k1', hmacEnv: 'ACME_EAB_HMAC' } } }],
       clusters: [{ name: 'lab', publisher: 'cs-ccm-pub.example.com', subscribers: ['cs-ccm-sub.example.com'], imPresence: { databasePublisher: 'cs-imp.example.com' } }],
       certificateAuthorities: [{ name: 'corp', root: 'ca/root.pem', intermediates: ['ca/issuing.pem'] }],
       certificates: [{ cluster: 'lab', purpose: 'tomcat', issuer: 'corp-issuer', ca: 'corp', renewalGeneration: 2, extraNames: ['uc.example.com'] }],

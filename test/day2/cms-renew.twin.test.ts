@@ -41,9 +41,9 @@ const status = async (...args: string[]): Promise<{ code: number | null; report:
 const renew = (out: string, ...args: string[]) => runCli(['renew', '--inventory', inventory, '--out', join(work, out), ...args], env());
 const stack = (out: string) => join(work, out, 'stacks', 'meet');
 const planOf = (out: string) => readRolloutPlan(readFileSync(join(stack(out), 'plan.json'), 'utf8')) as CmsClusterPlan;
-/** What the stack's last resource runs on every apply: every step that has not finished. */
+/** What the stack's last resource runs on every apply: every step that has not finished (the manual ones confirmed, as in a rehearsal). */
 const apply = async (out: string) => {
-  const r = await runCli(['step', 'reconcile', '--plan', join(stack(out), 'plan.json')], env(), 180_000);
+  const r = await runCli(['step', 'reconcile', '--plan', join(stack(out), 'plan.json')], { ...env(), UCROLLOUT_CONFIRM_ALL: '1' }, 180_000);
   expect(r.code, r.stdout + r.stderr).toBe(0);
 };
 const identities = (report: Report) => report.clusters[0].nodes.flatMap((n) => n.identities.map((i) => ({ ...i, fqdn: n.fqdn })));

@@ -79,7 +79,7 @@ describe('the MMP and SFTP driver: identity and credentials as for CUCM', () => 
 
   it('names the variables to export when the credentials are missing, and says a wrong password was refused', async () => {
     expect(await failure(lab.run('preflight/cms1', { env: {} }))).toBe(
-      'No platform admin credentials: CMS_ADMIN_USER and CMS_ADMIN_PASSWORD not set and the plan names no credentials file: export CMS_ADMIN_USER and CMS_ADMIN_PASSWORD before running the step',
+      'No platform admin credentials: CMS_ADMIN_USER and CMS_ADMIN_PASSWORD not set and no credentials file is declared: export CMS_ADMIN_USER and CMS_ADMIN_PASSWORD, or declare a JSON file {"username": …, "password": …} as the cluster\'s credentials.file',
     );
     expect(await failure(lab.run('preflight/cms1', { env: { ...CMS_ENV, CMS_ADMIN_PASSWORD: 'wrong' } }))).toBe(
       `${CMS1}: the SSH login was refused (credentials from environment CMS_ADMIN_USER/CMS_ADMIN_PASSWORD): check the platform admin user and password`,

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loadCredentials } from '../../lib/drivers/credentials';
-import { endpointFor, loadResolveMap, resolveMapPath } from '../../lib/drivers/resolve';
+import { MAX_CREDENTIALS_FILE_BYTES, loadCredentials } from '../../lib/drivers/credentials';
+import { MAX_RESOLVE_MAP_BYTES, endpointFor, loadResolveMap, resolveMapPath } from '../../lib/drivers/resolve';
 
 const REF = { usernameEnv: 'T_USER', passwordEnv: 'T_PASS' };
 
@@ -32,6 +32,32 @@ describe('credentials', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cred-'));
     writeFileSync(join(dir, 'bad.json'), '{"username": 1}');
     expect(() => loadCredentials({ ...REF, file: 'bad.json' }, dir, {})).toThrow(/must hold JSON/);
+  });
+});
+
+describe('credentials: what every caller is told', () => {
+  it('a missing credential names the variables and the credentials file key, and no step (status and csr --on-node say it too)', () => {
+    const err = (() => {
+      try {
+        loadCredentials(REF, '/nowhere', { T_USER: 'user-value-7' });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    expect(err).toBe(
+      'No platform admin credentials: T_PASS not set and no credentials file is declared: export T_USER and T_PASS, or declare a JSON file {"username": …, "password": …} as the cluster\'s credentials.file',
+    );
+    expect(err).not.toMatch(/step/);
+    expect(err).not.toContain('user-value-7');
+  });
+
+  it('a credentials file that is /dev/zero fails at once, naming the file and the cap', () => {
+    const started = Date.now();
+    expect(() => loadCredentials({ ...REF, file: '/dev/zero' }, '/nowhere', {})).toThrow(
+      `The credentials file '/dev/zero' is larger than ${MAX_CREDENTIALS_FILE_BYTES} bytes (64 KiB)`,
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
 
@@ -74,5 +100,11 @@ describe('resolve map', () => {
     expect(resolveMapPath(undefined, {})).toBeUndefined();
     expect(() => loadResolveMap(write({ formatVersion: 2, nodes: {} }))).toThrow(/formatVersion 2/);
     expect(() => loadResolveMap(write({ formatVersion: 1, nodes: { a: { address: 'x', ports: { ssh: 0 } } } }))).toThrow(/not a TCP port/);
+  });
+
+  it('a resolve map that is /dev/zero fails at once, naming the file and the cap', () => {
+    const started = Date.now();
+    expect(() => loadResolveMap('/dev/zero')).toThrow(`The resolve map '/dev/zero' is larger than ${MAX_RESOLVE_MAP_BYTES} bytes (4 MiB)`);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

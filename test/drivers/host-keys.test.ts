@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HostKeyPins, judgeHostKey, knownHostKeys, recordFirstContact, sshFingerprint, sshKeyType } from '../../lib/drivers/host-keys';
+import { HostKeyPins, MAX_KNOWN_HOSTS_FILE_BYTES, judgeHostKey, knownHostKeys, recordFirstContact, sshFingerprint, sshKeyType } from '../../lib/drivers/host-keys';
 
 // A key made with `ssh-keygen -t ed25519`; its fingerprint as `ssh-keygen -lf` printed it.
 const KEY_B64 = 'AAAAC3NzaC1lZDI1NTE5AAAAIIAhAVVgYQl08wUQjs1uIFWqjFqjbyI2IxS2plKgaY29';
@@ -76,5 +76,15 @@ describe('judgeHostKey', () => {
 
   it('names a missing known_hosts file', () => {
     expect(() => new HostKeyPins('n.example.com').addKnownHostsFile('/nonexistent/kh')).toThrow(/Cannot read known_hosts file '\/nonexistent\/kh' \(ENOENT\)/);
+  });
+});
+
+describe('known_hosts files', () => {
+  it('one that is /dev/zero fails at once, naming the file and the cap, without filling memory', () => {
+    const started = Date.now();
+    expect(() => new HostKeyPins('n.example.com').addKnownHostsFile('/dev/zero', 'cluster knownHostsFile /dev/zero')).toThrow(
+      `known_hosts file 'cluster knownHostsFile /dev/zero' is larger than ${MAX_KNOWN_HOSTS_FILE_BYTES} bytes (16 MiB), more than any known_hosts file holds: check the path`,
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

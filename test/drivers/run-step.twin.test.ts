@@ -194,7 +194,7 @@ describe('step run against the twin', () => {
 
     it('names the credential variables to export, never a value', async () => {
       await expect(lab.run('preflight/cs-imp', { env: { [USER_ENV]: ENV[USER_ENV] } })).rejects.toThrow(
-        `No platform admin credentials: ${PASS_ENV} not set and the plan names no credentials file: export ${USER_ENV} and ${PASS_ENV} before running the step`,
+        `No platform admin credentials: ${PASS_ENV} not set and no credentials file is declared: export ${USER_ENV} and ${PASS_ENV}, or declare a JSON file {"username": …, "password": …} as the cluster's credentials.file`,
       );
     });
 

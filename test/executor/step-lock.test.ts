@@ -1,6 +1,6 @@
 /** One run of a step at a time; a lock left by a killed process is taken over; a dependency left undone runs first. */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,6 +81,20 @@ describe('step locks', () => {
     // AND a lock with the live process's own identity is waited for
     writeFileSync(file, JSON.stringify({ pid: process.pid, identity: processIdentity(process.pid) }));
     await expect(acquireStepLock(loaded, 'manual/a', { ...clock, waitMs: 200 })).rejects.toThrow(/already running/);
+  });
+});
+
+describe('a damaged journal entry of the step itself', () => {
+  it('stops the step before it acts, naming the file, and leaves the entry as it was', async () => {
+    const path = planDir([manual('manual/a')]);
+    const loaded = loadPlanFile(path);
+    mkdirSync(join(stateDir(loaded), 'journal'), { recursive: true });
+    const file = join(stateDir(loaded), 'journal', `${encodeURIComponent('manual/a')}.json`);
+    writeFileSync(file, '{"id": "manual/a", "trig');
+    const lines: string[] = [];
+    // Unconfirmed, the manual step would end the run awaiting its confirmation: it must not get that far
+    await expect(runStep({ planPath: path, stepId: 'manual/a', env: {}, log: (l) => lines.push(l) })).rejects.toThrow(/journal entry of step manual\/a, .* is damaged/);
+    expect(readFileSync(file, 'utf8')).toBe('{"id": "manual/a", "trig');
   });
 });
 

@@ -192,6 +192,6 @@ describe('PLAN.md for a change reviewer', () => {
     expect(md).toMatch(/valid 2026-01-01T00:00:00\.000Z → 2036-01-01T00:00:00\.000Z/);
     expect(md).toMatch(/cucm-sub5\.corp\.example\.com not in the CallManager SAN list: it keeps its current \(self-signed\) CallManager certificate/);
     expect(md).toContain('## Backout');
-    expect(md).toContain('up to 10 at a time');
+    expect(md).toContain('as many at a time as `-parallelism` allows');
   });
 });

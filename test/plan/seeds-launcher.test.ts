@@ -38,7 +38,8 @@ describe('the stack folder carries its own ucrollout', () => {
 
   it('GIVEN a manual step awaiting confirmation WHEN ./ucrollout confirm <id> --plan plan.json runs in the stack folder THEN it is recorded', () => {
     const dir = synthLab(join(work, 'confirm'));
-    const r = spawnSync('./ucrollout', ['confirm', 'manual/maintenance-window', '--plan', 'plan.json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, UCROLLOUT_CONFIRMED_BY: 'seeds-test' } });
+    // --force: nothing has run on this fresh stack (without it, confirm waits for the preflights)
+    const r = spawnSync('./ucrollout', ['confirm', 'manual/maintenance-window', '--plan', 'plan.json', '--force'], { cwd: dir, encoding: 'utf8', env: { ...process.env, UCROLLOUT_CONFIRMED_BY: 'seeds-test' } });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^confirmed manual\/maintenance-window/);

@@ -18,12 +18,15 @@ import { buildCluster } from '../../lib/inventory/cluster-input';
 import { IMP, PUB, plan, planOf, reaches, scenario, step, stepsOf } from './helpers';
 
 describe('seed 000: the phones trust TVS before the CA-signed CallManager certificate', () => {
-  it('GIVEN a CallManager certificate WHEN planned THEN the identity upload waits for the TVS confirmation, which waits only for the window', () => {
+  it('GIVEN a CallManager certificate WHEN planned THEN the identity upload waits for the TVS confirmation, which comes before the window (it changes nothing)', () => {
     const p = plan({ certs: [{ purpose: 'CallManager' }] });
     const tvs = step(p, 'CallManager/manual/phones-trust-tvs', 'manual');
     expect(reaches(p, 'CallManager/identity/cs-ccm-pub', tvs.id)).toBe(true);
     expect(reaches(p, tvs.id, 'CallManager/identity/cs-ccm-pub')).toBe(false);
-    expect(tvs.dependsOn).toEqual(['manual/maintenance-window']);
+    // A check that phones trust TVS (ITL) touches nothing: after the preflights, and the window's confirmation waits for it
+    expect(tvs.dependsOn.every((d) => d.startsWith('preflight/'))).toBe(true);
+    expect(reaches(p, 'manual/maintenance-window', tvs.id)).toBe(true);
+    expect(p.schedule!.steps[tvs.id].end).toBeLessThanOrEqual(p.schedule!.phases.beforeWindow);
     expect(tvs.reason).toMatch(/^seed 000/);
   });
 

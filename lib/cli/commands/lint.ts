@@ -1,6 +1,7 @@
 /** `ucrollout lint`: checks signed certificates before a plan is accepted. Exit 1 on any error finding. */
 import { purposeNames } from '../../catalog';
 import { loadInventory } from '../../inventory';
+import { ISSUER_LINT_CODES, lintIssuers } from '../../issuers/lint';
 import { lintAll } from '../../platforms';
 import { DEFAULT_RENEWAL_WINDOW_DAYS, LINT_CODES, LintFinding, hasErrors, lintCertificate } from '../../pki';
 import { parseCommandArgs } from '../args';
@@ -14,10 +15,13 @@ const USAGE = `usage: ucrollout lint --inventory FILE [--now ISO-DATE] [--renewa
 
 Checks certificates before anything is touched: SAN coverage of the nodes, CN in the SANs,
 wildcards, key type and size, signature hash, key usage and EKU of the purpose, dates, the
-chain to the root, and that key and CSR belong to the certificate. Exit status 1 on any error.
+chain to the root, and that key and CSR belong to the certificate. With --inventory, also what
+each declared issuer needs at its sign step: its caBundle, lab CA, DNS-01 hook or program, and
+the variables of its secrets (set here? a warning, never a value shown). Exit status 1 on any error.
 
 options:
-  --inventory FILE       lint every certificate the inventory declares, against its CA and cluster
+  --inventory FILE       lint every certificate the inventory declares, against its CA and cluster,
+                         and every issuer the certificates use
   --cert FILE            the signed certificate (PEM or DER; PEM blocks after it count as chain)
   --chain FILE           intermediates, issuing CA first (PEM, DER or .p7b; may end with the root)
   --chain-order O        issuer-first (default) or root-first
@@ -60,7 +64,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (values.codes) {
-    const rows = Object.entries(LINT_CODES).map(([code, [severity, summary]]) => `${severity.padEnd(8)}${code.padEnd(30)}${summary}`);
+    const rows = Object.entries({ ...LINT_CODES, ...ISSUER_LINT_CODES }).map(([code, [severity, summary]]) => `${severity.padEnd(8)}${code.padEnd(29)} ${summary}`);
     process.stdout.write(rows.join('\n') + '\n');
     return 0;
   }
@@ -76,9 +80,10 @@ export async function run(args: string[]): Promise<number> {
   if (values.inventory) {
     if (values.cert) throw new CliError("give either --inventory or --cert, not both: see 'ucrollout lint --help'");
     const { declarations, baseDir } = loadInventory(values.inventory);
-    findings = lintAll(declarations, { baseDir, now, renewalWindowDays: window });
+    findings = [...lintAll(declarations, { baseDir, now, renewalWindowDays: window }), ...lintIssuers(declarations, { baseDir, now })];
     const count = declarations.certificates.length + (declarations.cmsCertificates ?? []).length;
-    subject = `${count} declared certificate(s) of ${values.inventory}`;
+    const issuers = (declarations.issuers ?? []).length;
+    subject = `${count} declared certificate(s)${issuers > 0 ? ` and ${issuers} issuer(s)` : ''} of ${values.inventory}`;
   } else if (values.cert) {
     if (!values.purpose) throw new CliError(`missing --purpose P (one of ${purposeNames().join(', ')}): see 'ucrollout lint --help'`);
     const order = values['chain-order'] ?? 'issuer-first';
@@ -116,7 +121,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.json) {
     process.stdout.write(JSON.stringify({ findings, errors, warnings }, null, 2) + '\n');
   } else {
-    for (const f of findings) process.stdout.write(`${f.severity.padEnd(8)}${f.code.padEnd(28)}${f.message}\n`);
+    for (const f of findings) process.stdout.write(`${f.severity.padEnd(8)}${f.code.padEnd(27)} ${f.message}\n`);
     const verdict = findings.length === 0 ? 'no findings' : `${errors} error(s), ${warnings} warning(s)`;
     process.stdout.write(`${subject}: ${verdict}\n`);
   }

@@ -134,7 +134,10 @@ export function addCsrSteps(ctx: CertificatePlanContext, c: PlannedCmsCertificat
       kind: 'manual',
       node: server.fqdn,
       purpose: svc,
-      description: `Have CA '${ctx.caName}' sign ${c.csrFile} and save the signed ${label(c)} certificate as ${c.certificateRef}${c.material ? '' : '; then run ucrollout plan again: the upload and assignment steps are planned once that file exists'}`,
+      // Phase 2 (the signed file exists): the same step (id, command and trigger) says what it now asks.
+      description: c.material
+        ? `Confirm that CA '${ctx.caName}' signed ${c.csrFile} and that ${c.certificateRef} is that signed ${label(c)} certificate (phase 1's signing; once confirmed it is not asked again)`
+        : `Have CA '${ctx.caName}' sign ${c.csrFile} and save the signed ${label(c)} certificate as ${c.certificateRef}; then run ucrollout plan again: the upload and assignment steps are planned once that file exists`,
       command: `Sign ${c.csrFile} with CA '${ctx.caName}' (server authentication, keep the CSR's names) and save it as ${c.certificateRef}`,
       reason: 'DOMAIN.md §4: a key made on the server needs the CA to sign its CSR before the certificate can be uploaded',
       fingerprints,

@@ -9,6 +9,8 @@ import { CmsStepGraph, sha256 } from './graph';
 import { StepCheck, StepFile } from './types';
 
 export const DATABASE_OUTAGE = 'database cluster';
+/** The manual confirmation that starts the database outage. */
+export const DATABASE_OUTAGE_STEP = 'manual/database-outage';
 
 /** `(me)` is this server's own line of `database cluster status`. */
 export const PRIMARY_LINE = '\\(me\\)[^\\n]*Primary';
@@ -83,7 +85,7 @@ export function addDatabaseProcedure({ graph, cluster, after }: DatabasePlanInpu
   );
   const outage = graph.addStep(
     {
-      id: 'manual/database-outage',
+      id: DATABASE_OUTAGE_STEP,
       kind: 'manual',
       node: primary.fqdn,
       purpose: 'database',

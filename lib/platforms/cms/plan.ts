@@ -3,21 +3,22 @@
  * (DOMAIN.md §4). Pure: same declarations and material in, byte-identical plan out.
  *
  * Order: preflight on every server; server-made CSRs and their signing; the database cluster
- * procedure; then each certificate, services in the order of CMS_SERVICES. While a server-made
+ * procedure; then each certificate, services in the order of CMS_SERVICES; the confirmation of
+ * the maintenance window before the first change a user notices. While a server-made
  * CSR awaits its signature the plan holds only the CSR part (phase 1): the change itself is
  * planned, reviewed and linted once every signed certificate exists (phase 2).
  */
 import { cmsExpectedNames, cmsFileNames, cmsPortNumber, cmsServiceInfo } from '../../catalog';
-import { CMS_SERVICES, CmsCertificateDecl, CmsClusterDecl, Declarations, findCmsServer, cmsPeers, cmsShortName, throwIfProblems } from '../../model';
+import { CMS_SERVICES, CmsCertificateDecl, CmsClusterDecl, Declarations, cmsDatabasePrimary, findCmsServer, cmsPeers, cmsShortName, throwIfProblems } from '../../model';
 import { cmsBasename } from './basename';
 import { PlannedCmsCertificate, addAssignmentSteps, addCsrSteps } from './certificate-plan';
-import { addDatabaseProcedure } from './database-plan';
-import { CmsStepGraph, sha256 } from './graph';
+import { DATABASE_OUTAGE_STEP, addDatabaseProcedure } from './database-plan';
+import { CmsDraftStep, CmsStepGraph, sha256 } from './graph';
 import { CmsPlanOptions } from './material';
 import { CmsClusterPlan, CmsPlanCertificate, CmsPlanNode, CmsStep } from './types';
 import { validateCmsDeclarations } from './validate';
 import { PLAN_FORMAT_VERSION } from '../../plan/types';
-import { SchedulePhase, scheduleOf } from '../../plan/schedule';
+import { SchedulePhase, descendantsOf, scheduleOf } from '../../plan/schedule';
 import { cmsStepSeconds } from './timing';
 import type { IssuerDecl } from '../../issuers/types';
 import type { StepCertificate } from '../../plan/types';
@@ -55,6 +56,7 @@ export function planCmsCluster(decls: Declarations, clusterName: string, opts: C
     signed.set(c, addCsrSteps({ graph, cluster, caName: caOf(c), issuer: issuerOf(decls, c), caChain: c.decl.issuer ? caChainOf(opts, c) : undefined }, c, preflights));
   }
   const awaiting = certificates.filter((c) => !c.material);
+  let window: string | undefined;
   if (awaiting.length === 0) {
     const ready = [...preflights, ...signed.values()];
     if (cluster.databaseCertificates) addDatabaseProcedure({ graph, cluster, after: ready });
@@ -62,6 +64,7 @@ export function planCmsCluster(decls: Declarations, clusterName: string, opts: C
       const after = signed.has(c) ? [...preflights, signed.get(c)!] : preflights;
       addAssignmentSteps({ graph, cluster, caName: caOf(c) }, c, after);
     }
+    window = addMaintenanceWindow(graph, cluster, certificates, everything);
   }
 
   const steps = graph.steps();
@@ -93,7 +96,7 @@ export function planCmsCluster(decls: Declarations, clusterName: string, opts: C
     ...issuerFields(decls, certificates, opts),
     warnings: [...(opts.warnings ?? [])],
     steps,
-    schedule: scheduleOf(steps, cmsStepSeconds(), cmsPhase),
+    schedule: scheduleOf(steps, cmsStepSeconds(), cmsPhase, window),
   };
 }
 
@@ -118,9 +121,59 @@ function issuerFields(decls: Declarations, certificates: readonly PlannedCmsCert
   return { issuers, issuerBaseDir: opts.fileRef('.') || '.' };
 }
 
-/** Before the window: the MMP logins of the preflight; nothing of a Meeting Server change waits past it. */
+/** The manual step that confirms the maintenance window is open (phase 2): the window opens when it ends. */
+export const CMS_WINDOW_STEP = 'manual/maintenance-window';
+
+/**
+ * The confirmation that the window is open, before the first change a user notices: a certificate
+ * put in service (`<svc> disable / certs / enable`, or `certs` then `restart`: ./certificate-plan.ts)
+ * and the database outage. Everything that changes nothing for a user (the preflights, the CSRs and
+ * their signing, the database primary's status, the file uploads under new basenames and, where no
+ * earlier MMP step of the server comes after the window, the pki checks) runs before it, so a
+ * signature that is missing or a check that fails stops the apply before the window. Returns its id,
+ * or undefined for a plan that changes nothing.
+ */
+function addMaintenanceWindow(graph: CmsStepGraph, cluster: CmsClusterDecl, certificates: readonly PlannedCmsCertificate[], fingerprints: readonly string[]): string | undefined {
+  const changes = graph.ids().filter((id) => id === DATABASE_OUTAGE_STEP || isAssignment(graph.get(id)));
+  if (changes.length === 0) return undefined;
+  const services = [...new Set(certificates.map((c) => c.decl.service))];
+  const what = [
+    ...(services.length > 0 ? [`the new ${services.join(', ')} certificates go into service (a service is down between its disable and enable; callbridge restart drops the calls of its server)`] : []),
+    ...(graph.has(DATABASE_OUTAGE_STEP) ? ['the database cluster is removed and built again (outage)'] : []),
+  ];
+  const server = cmsDatabasePrimary(cluster) ?? cluster.servers[0];
+  const id = graph.addStep({
+    id: CMS_WINDOW_STEP,
+    kind: 'manual',
+    node: server.fqdn,
+    purpose: 'cluster',
+    description: `Confirm the maintenance window has started: ${what.join('; and ')}. Nothing a user notices changes before this (only the checks, the CSRs and their signing, and the file uploads under new basenames come first)`,
+    command: 'Confirm the Meeting Server maintenance window is open and users were told',
+    reason: 'DOMAIN.md §4: putting a certificate in service interrupts its service (disable / enable, callbridge restart) and re-creating the database certificates is an outage: in a maintenance window, after what can be done before it',
+    fingerprints,
+  });
+  for (const c of changes) graph.depend(c, id);
+  // Every step that does not come after the confirmation comes before it: the window rule of lib/plan/schedule.ts.
+  // It waits for the last of them (those no other step before it waits for): the others come first through them.
+  const all = graph.ids().map((x) => ({ id: x, dependsOn: graph.dependencies(x) }));
+  const after = descendantsOf(all, id);
+  const before = new Set(all.map((x) => x.id).filter((x) => x !== id && !after.has(x)));
+  const waitedFor = new Set(all.filter((x) => before.has(x.id)).flatMap((x) => x.dependsOn));
+  for (const x of before) if (!waitedFor.has(x)) graph.depend(id, x);
+  return id;
+}
+
+function isAssignment(step: CmsDraftStep | ReturnType<CmsStepGraph['get']>): boolean {
+  return step.kind === 'mmp' && step.id.split('/')[1] === 'assign';
+}
+
+/**
+ * A step's phase where no window confirmation decides it (phase 1, which changes nothing for a
+ * user): the preflights, the CSRs, their download and signing are before the window.
+ */
 export function cmsPhase(step: Pick<CmsStep, 'id'>): SchedulePhase {
-  return step.id.startsWith('preflight/') ? 'before' : 'in';
+  const [, kind] = step.id.split('/');
+  return step.id.startsWith('preflight/') || ['csr', 'download-csr', 'sign'].includes(kind) || /^[^/]+\/manual\/sign\//.test(step.id) ? 'before' : 'in';
 }
 
 /** Certificates in plan order (service order, then first server), with names, basename and files derived. */

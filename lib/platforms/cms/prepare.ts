@@ -4,6 +4,7 @@
  * CA bundle, full chain), and plans one cluster. The caller writes the returned files next to
  * plan.json. Private keys are never read here: the plan names them by path.
  */
+import { lintIssuersOfPlan } from '../../issuers/lint';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
@@ -31,7 +32,7 @@ export function prepareCmsClusterPlan(decls: Declarations, clusterName: string, 
     cmsClusters: (decls.cmsClusters ?? []).filter((c) => c.name === clusterName),
     cmsCertificates: (decls.cmsCertificates ?? []).filter((c) => c.cluster === clusterName),
   };
-  const findings = opts.lint === false ? [] : lintCmsDeclarations(mine, { baseDir: opts.baseDir, now: opts.now });
+  const findings = opts.lint === false ? [] : [...lintCmsDeclarations(mine, { baseDir: opts.baseDir, now: opts.now }), ...lintIssuersOfPlan(decls, clusterName, { baseDir: opts.baseDir, now: opts.now })];
   throwIfProblems(findings.filter((f) => f.severity === 'error').map((f) => `lint ${f.code}: ${f.message}`));
 
   const files = new Map<string, string>();

@@ -4,6 +4,8 @@
  * manual steps, steps by server, full order with reasons. Pure text from the plan.
  */
 import { DATABASE_OUTAGE } from './database-plan';
+import { CMS_WINDOW_STEP, cmsPhase } from './plan';
+import { phasesOf } from '../../plan/schedule';
 import { planScheduleSection, windowHeadline, windowSummaryRows } from '../../plan/schedule-review';
 import { bulletSection, esc, fullOrderSection, manualStepsSection, stepsByNodeSection } from '../../plan/review-sections';
 import { issuerEndpoint } from '../cucm/issued-review';
@@ -17,7 +19,6 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
   const position = new Map(steps.map((s, i) => [s.id, i + 1]));
   const touched = c.nodes.filter((n) => steps.some((s) => s.node === n.fqdn && !s.id.startsWith('preflight/')));
   const manual = steps.filter((s) => s.kind === 'manual');
-  const awaiting = plan.certificates.filter((x) => x.awaitingSignature);
   const out: string[] = [];
 
   out.push(`# Certificate rollout plan: Meeting Server cluster \`${c.name}\``, '');
@@ -25,7 +26,7 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
   out.push('## Summary', '', '| | |', '|---|---|');
   const names = [c.clusterFqdn && `cluster FQDN ${c.clusterFqdn}`, c.joinUrl && `join URL ${c.joinUrl}`, c.xmppDomains.length > 0 && `XMPP domains ${c.xmppDomains.join(', ')}`].filter(Boolean);
   out.push(`| Cluster | ${c.name} (Meeting Server ${c.version}${names.length ? `; ${names.join('; ')}` : ''}) |`);
-  out.push(`| Phase | ${awaiting.length > 0 ? `1 of 2: ${awaiting.length} CSR(s) made on the servers await the CA's signature; plan again once signed` : 'complete: every certificate is signed'} |`);
+  out.push(`| Phase | ${phaseRow(plan)} |`);
   out.push(`| Services | ${plan.services.join(', ') || 'none'} |`);
   out.push(`| Database cluster certificates | ${plan.databaseCertificates ? '**re-created: OUTAGE of the database cluster**' : 'unchanged'} |`);
   out.push(`| Servers touched | ${touched.length} of ${c.nodes.length}: ${touched.map((n) => n.fqdn).join(', ')} |`);
@@ -39,7 +40,7 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
 
   out.push(
     ...planScheduleSection(plan, {
-      phaseNotes: { before: 'MMP logins and key lists (preflight)', in: 'CSRs, files, checks, assignments, restarts, the database cluster', after: 'nothing' },
+      phaseNotes: phaseNotes(plan),
       timingNote:
         'Durations: the timing model of lib/platforms/cms/timing.ts (an MMP login and each command 5 s, `callbridge restart` 1 min, `database cluster initialize` / `join` 2 min, a file 10 s, a manual step 5 min).',
     }),
@@ -65,7 +66,7 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
       intro: ['Each step runs after the steps listed in "after" (numbers refer to the full order below). MMP steps of one server run one at a time.'],
       heading: (node) => `${node.fqdn} (database ${node.databaseRole}; ${node.services.join(', ') || 'no services'})`,
       columns: ['kind', 'what', 'command'],
-      cells: (s) => [`${s.kind}${s.outage ? ' (outage)' : ''}`, esc(s.description), `\`${esc(s.command)}\``],
+      cells: (s) => [`${s.kind}${s.outage ? ' (outage)' : ''}`, esc(s.description), s.kind === 'manual' && s.command === s.description ? `(by a person) then \`./ucrollout confirm ${esc(s.id)}\`` : `\`${esc(s.command)}\``],
     }),
   );
   out.push(
@@ -74,6 +75,52 @@ export function renderCmsReview(plan: CmsClusterPlan): string {
     ),
   );
   return out.join('\n');
+}
+
+/**
+ * The summary's phase (docs/cms.md, two phases): phase 1 makes the CSRs; phase 2 makes the change,
+ * every certificate signed and saved. Phase 2 keeps phase 1's CSR and signing steps (same ids and
+ * triggers): done in phase 1, they are not run again.
+ */
+function phaseRow(plan: CmsClusterPlan): string {
+  const awaiting = plan.certificates.filter((x) => x.awaitingSignature);
+  if (awaiting.length > 0) return `1 of 2: ${awaiting.length} CSR(s) made on the servers await the CA's signature; plan again once signed`;
+  const made = plan.certificates.filter((x) => x.source === 'server-csr');
+  if (made.length === 0) return 'the change: every certificate is a signed file you hold (no CSR is made on the servers)';
+  const signs = plan.steps.filter((s) => s.kind === 'sign' || (s.kind === 'manual' && /^[^/]+\/manual\/sign\//.test(s.id)));
+  return `2 of 2 (the change): the ${made.length} certificate(s) made from CSRs on the servers are signed and saved; phase 1's ${signs.length} signing step(s) keep their ids and, done then, do not run again`;
+}
+
+/** What each phase of the window holds, from the steps before the window's confirmation (lib/plan/schedule.ts's window rule). */
+function phaseNotes(plan: CmsClusterPlan): { before: string; in: string; after: string } {
+  const window = plan.steps.some((s) => s.id === CMS_WINDOW_STEP) ? CMS_WINDOW_STEP : undefined;
+  const phases = phasesOf(plan.steps, cmsPhase, window);
+  const before = plan.steps.filter((s) => phases.get(s.id) === 'before');
+  const inside = plan.steps.filter((s) => phases.get(s.id) === 'in');
+  const has = (list: typeof before, pred: (s: (typeof before)[number]) => boolean) => list.some(pred);
+  const notes = (list: typeof before, parts: [boolean, string][]) => parts.filter(([on]) => on).map(([, t]) => t).join('; ') || 'nothing';
+  const csr = (s: (typeof before)[number]) => s.id.split('/')[1] === 'csr';
+  const signing = (s: (typeof before)[number]) => s.kind === 'sign' || (s.kind === 'manual' && s.id !== CMS_WINDOW_STEP);
+  return {
+    before: notes(before, [
+      [true, 'MMP logins and key lists (preflight)'],
+      [has(before, csr), 'the CSRs made on the servers and fetched'],
+      [has(before, signing), 'their signing'],
+      [has(before, (s) => s.kind === 'upload-file'), 'the files sent under new basenames'],
+      [has(before, (s) => s.id.split('/')[1] === 'check'), 'pki checks'],
+      [has(before, (s) => s.id.startsWith('database/status/')), 'the database primary noted'],
+      [!!window, 'the confirmation that the window is open'],
+    ]),
+    in: notes(inside, [
+      [has(inside, (s) => s.outage !== undefined), 'the database cluster (outage)'],
+      [has(inside, (s) => s.id.split('/')[1] === 'check'), 'pki checks'],
+      [has(inside, (s) => s.id.split('/')[1] === 'assign'), 'assignments'],
+      [has(inside, (s) => s.id.split('/')[1] === 'restart'), 'restarts'],
+      [has(inside, (s) => s.kind === 'verify'), 'TLS checks'],
+      [has(inside, (s) => !window && (csr(s) || signing(s) || s.kind === 'upload-file')), 'CSRs, signing, files'],
+    ]),
+    after: 'nothing',
+  };
 }
 
 /** What a reviewer must know before approving: outage, interruptions, phase, lint. */

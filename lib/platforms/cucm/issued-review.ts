@@ -40,7 +40,10 @@ export function issuedWarnings(plan: ClusterPlan): string[] {
   const adcs = issued.filter((c) => c.issued.issuerKind === 'adcs');
   if (adcs.length > 0) {
     out.push(
-      `AD CS: a template that needs a CA manager's approval leaves the sign step waiting (the apply ends with exit 3 naming the request id); approve it on the CA, then apply again. The signing is before the maintenance window.`,
+      `AD CS: a template that needs a CA manager's approval leaves the sign step waiting (the apply ends with exit 3 naming the request id); approve it on the CA, then apply again. ` +
+        (plan.steps.some((s) => s.id === 'manual/maintenance-window')
+          ? 'The signing is before the maintenance window: the confirmation that the window is open waits for it, so a pending approval stops the apply before the window.'
+          : 'The identity upload waits for the signing.'),
     );
   }
   return out;

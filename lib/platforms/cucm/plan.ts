@@ -20,6 +20,9 @@ import { addCaChain, addIntercluster, addTrustEntries, addTrustEntryRestarts } f
 
 export type { PlanOptions, DraftStep } from './plan-context';
 
+/** The manual step that confirms the maintenance window is open: the window opens when it ends. */
+export const WINDOW_STEP = 'manual/maintenance-window';
+
 export function planCluster(decls: Declarations, clusterName: string, opts: PlanOptions): ClusterPlan {
   validateDeclarations(decls, opts.facts);
   const cluster = decls.clusters.find((c) => c.name === clusterName);
@@ -39,7 +42,10 @@ function build(ctx: PlanContext): ClusterPlan {
   // and a REST upload must not meet a Tomcat restart on its node.
   const uploadsByGroup = groups.map((g) => g.certificates.map((c) => addIdentityUpload(ctx, c, g, gates, isa)));
   // Checks before the upload also come before an issued certificate is signed (CallManager: the phones trust TVS).
-  groups.forEach((g, i) => addManualBeforeUpload(ctx, g, [...uploadsByGroup[i], ...signStepsOf(ctx, g)], gates));
+  const checks = groups.flatMap((g, i) => addManualBeforeUpload(ctx, g, [...uploadsByGroup[i], ...signStepsOf(ctx, g)]));
+  // What changes nothing comes before the window's confirmation: every CSR and its signing (a pending
+  // approval stops the apply before the window is declared open) and the checks a person makes first.
+  if (gates.maintenance) for (const id of [...groups.flatMap((g) => signStepsOf(ctx, g).map((s) => s.id)), ...checks]) ctx.graph.depend(gates.maintenance, id);
   const allUploads = uploadsByGroup.flat().map((u) => u.id);
   const ssoGroupEnds: string[] = [];
   const verifiesByCert = new Map<CertificateDecl, string[]>();
@@ -105,11 +111,11 @@ function addClusterGates(ctx: PlanContext, groups: Group[]): Gates {
   const entryNeedsWindow = ctx.trustEntries().some((t) => t.stores.includes('CallManager-trust'));
   if (windowGroups.length > 0 || entryNeedsWindow) {
     gates.maintenance = ctx.add({
-      id: 'manual/maintenance-window',
+      id: WINDOW_STEP,
       kind: 'manual',
       node: pub.fqdn,
       purpose: 'cluster',
-      description: `Confirm the maintenance window has started: the ${[...windowGroups.map((g) => `${g.family} change`), ...(entryNeedsWindow ? ['CallManager-trust entries'] : [])].join(' and ')} restart call processing; nothing is touched before this`,
+      description: `Confirm the maintenance window has started: ${windowCause(windowGroups, entryNeedsWindow)} call processing; nothing on the nodes changes before this (only ${ctx.certificates().some(isIssuedCertificate) ? 'the checks, the CSRs and their signing come' : 'the checks that change nothing come'} first)`,
       command: 'Confirm the maintenance window is open and phone users were told',
       reason: 'DOMAIN.md §3 preflight 3: CallManager / TVS / CAPF work restarts call processing',
       fingerprints: ctx.fingerprintsOf(windowGroups),
@@ -129,14 +135,31 @@ function addClusterGates(ctx: PlanContext, groups: Group[]): Gates {
       fingerprints: ctx.fingerprintsOf(ssoGroups),
     });
     ctx.afterPreflight(gates.ssoDisable);
+    // Users notice SSO going off: in the window, when the change has one.
+    if (gates.maintenance) ctx.graph.depend(gates.ssoDisable, gates.maintenance);
   }
   return gates;
 }
 
-/** Before the window: the checks and the window's confirmation; after it: the clean-up and its wait. */
+/** `the CallManager change restarts`, `the CAPF and CallManager changes restart`, `the CallManager-trust entries restart`. */
+function windowCause(groups: readonly { readonly family: string }[], trustEntries: boolean): string {
+  const changes = groups.map((g) => g.family);
+  const parts = [
+    ...(changes.length > 0 ? [`the ${changes.join(' and ')} change${changes.length > 1 ? 's' : ''}`] : []),
+    ...(trustEntries ? ['the CallManager-trust entries'] : []),
+  ];
+  const plural = changes.length > 1 || parts.length > 1 || (changes.length === 0 && trustEntries);
+  return `${parts.join(' and ')} ${plural ? 'restart' : 'restarts'}`;
+}
+
+/**
+ * A step's phase where the window's confirmation does not decide it (scheduleOf's window rule: with
+ * `manual/maintenance-window`, the steps not after it are before the window): before it the checks,
+ * the CSRs, their signing and the confirmation; after it the clean-up and its wait.
+ */
 export function cucmPhase(step: Pick<CucmStep, 'id' | 'kind'>): SchedulePhase {
   // A CSR made on the node and its signature touch no service: before the window (an approval may take days).
-  if (step.kind === 'preflight' || step.kind === 'generate-csr' || step.kind === 'sign' || step.id === 'manual/maintenance-window') return 'before';
+  if (step.kind === 'preflight' || step.kind === 'generate-csr' || step.kind === 'sign' || step.id === WINDOW_STEP) return 'before';
   return step.kind === 'cleanup' ? 'after' : 'in';
 }
 
@@ -188,7 +211,7 @@ function finish(ctx: PlanContext, groups: Group[]): ClusterPlan {
     ),
     warnings: [...(ctx.opts.warnings ?? [])],
     steps,
-    schedule: scheduleOf(steps, seconds, cucmPhase),
+    schedule: scheduleOf(steps, seconds, cucmPhase, ctx.changeGate),
   };
 }
 

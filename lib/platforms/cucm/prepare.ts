@@ -2,6 +2,7 @@
  * The impure shell around the pure CUCM planner: reads the declared certificate files, lints
  * them (errors refuse the plan, warnings go to PLAN.md), and plans one cluster.
  */
+import { lintIssuersOfPlan } from '../../issuers/lint';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { CertificateFacts, Declarations, throwIfProblems } from '../../model';
 import { readCertificateFacts } from '../../pki/facts';
@@ -24,7 +25,7 @@ export function prepareClusterPlan(decls: Declarations, clusterName: string, opt
     certificates: decls.certificates.filter((c) => c.cluster === clusterName),
     trustEntries: decls.trustEntries.filter((t) => t.cluster === clusterName),
   };
-  const findings = opts.lint === false ? [] : lintDeclarations(mine, { baseDir: opts.baseDir, now: opts.now });
+  const findings = opts.lint === false ? [] : [...lintDeclarations(mine, { baseDir: opts.baseDir, now: opts.now }), ...lintIssuersOfPlan(decls, clusterName, { baseDir: opts.baseDir, now: opts.now })];
   throwIfProblems(findings.filter((f) => f.severity === 'error').map((f) => `lint ${f.code}: ${f.message}`));
   const plan = planCluster(decls, clusterName, {
     facts,

@@ -5,6 +5,8 @@
 import { getPurpose } from '../../catalog';
 import { SEED_CLEANUP_WAIT_SECONDS } from './cleanup-steps';
 import { planScheduleSection, windowHeadline, windowSummaryRows } from '../../plan/schedule-review';
+import { phasesOf } from '../../plan/schedule';
+import { WINDOW_STEP, cucmPhase } from './plan';
 import { bulletSection, esc, fullOrderSection, manualStepsSection, stepsByNodeSection } from '../../plan/review-sections';
 import { CUCM_STEP_KINDS, ClusterPlan } from './types';
 import { issuedCertificateReview, issuedWarnings } from './issued-review';
@@ -51,9 +53,7 @@ export function renderReview(plan: ClusterPlan): string {
   out.push(
     ...planScheduleSection(plan, {
       phaseNotes: {
-        before: steps.some((s) => s.kind === 'sign')
-          ? 'preflight checks; the CSRs made on the nodes and signed by their issuers; the confirmation that the window is open'
-          : 'preflight checks; the confirmation that the window is open',
+        before: beforeWindowNote(plan),
         in: 'trust and certificate uploads, restarts, checks, manual steps',
         after: steps.some((s) => s.kind === 'cleanup') ? 'the clean-up of the old self-signed certificates, after its wait' : 'nothing',
       },
@@ -69,14 +69,14 @@ export function renderReview(plan: ClusterPlan): string {
       title: 'Steps by node, in order',
       intro: [
         'Each step runs after the steps listed in "after" (numbers refer to the full order below). Terraform runs every step whose',
-        '"after" steps are done, up to 10 at a time (`-parallelism`): the numbering is one valid order, not a strict sequence.',
+        '"after" steps are done, as many at a time as `-parallelism` allows (10 by default; the window section says what this plan needs): the numbering is one valid order, not a strict sequence.',
         'One node restarts one service at a time; Cisco Tomcat restarts on one node at a time, publisher first; call processing one node at a',
         'time unless CallManager groups are declared (then never a whole group at once). Where the rules leave the order free, the scheduler',
         'picked the one with the shortest window, and the "after" lists carry it.',
       ],
       heading: (node) => `${node.fqdn} (${node.role}, ${node.platform === 'imp' ? 'IM and Presence' : 'CUCM'}${node.peerOf ? `, intercluster peer cluster ${node.peerOf}` : ''})`,
       columns: ['what', 'command'],
-      cells: (s) => [esc(s.description), `\`${esc(s.command)}\``],
+      cells: (s) => [esc(s.description), commandCell(s)],
     }),
   );
 
@@ -98,13 +98,33 @@ export function renderReview(plan: ClusterPlan): string {
   return out.join('\n');
 }
 
+/** The "command" cell: a manual step whose instruction is its description says how it is released instead. */
+function commandCell(s: ClusterPlan['steps'][number]): string {
+  if (s.kind === 'manual' && s.command === s.description) return `(by a person) then \`./ucrollout confirm ${esc(s.id)}\``;
+  return `\`${esc(s.command)}\``;
+}
+
+/** What the phase before the window holds: the steps not after the window's confirmation (scheduleOf's window rule). */
+function beforeWindowNote(plan: ClusterPlan): string {
+  const phases = phasesOf(plan.steps, cucmPhase, plan.steps.some((s) => s.id === WINDOW_STEP) ? WINDOW_STEP : undefined);
+  const before = plan.steps.filter((s) => phases.get(s.id) === 'before');
+  const checks = before.filter((s) => s.kind === 'manual' && s.id !== WINDOW_STEP).map((s) => `\`${s.id}\``);
+  return [
+    'preflight checks',
+    ...(before.some((s) => s.kind === 'sign') ? ['the CSRs made on the nodes and signed by their issuers'] : []),
+    ...(checks.length > 0 ? [`the checks a person makes that change nothing (${checks.join(', ')})`] : []),
+    ...(before.some((s) => s.id === WINDOW_STEP) ? ['the confirmation that the window is open'] : []),
+  ].join('; ');
+}
+
 /** What a reviewer must know before approving: window, phones, SSO, CTL, known defects, lint. */
 export function reviewWarnings(plan: ClusterPlan): string[] {
   const w: string[] = [];
   const purposes = plan.purposes.map(getPurpose);
   const window = purposes.filter((p) => p.maintenanceWindow).map((p) => p.name);
-  if (window.length > 0 || plan.steps.some((s) => s.id === 'manual/maintenance-window')) {
-    w.push(`MAINTENANCE WINDOW: ${window.join(', ') || 'CallManager-trust entries'} restart call processing services; phones re-register.`);
+  if (window.length > 0 || plan.steps.some((s) => s.id === WINDOW_STEP)) {
+    const cause = window.length > 0 ? `the ${window.join(' and ')} change${window.length > 1 ? 's' : ''} ${window.length > 1 ? 'restart' : 'restarts'}` : 'the CallManager-trust entries restart';
+    w.push(`MAINTENANCE WINDOW: ${cause} call processing services; phones re-register.`);
   }
   if (plan.cluster.securityMode === 'mixed' && purposes.some((p) => p.ctlUpdateInMixedMode)) {
     w.push('Mixed mode: the CTL file is updated (manual step) before the CallManager / CAPF services restart.');

@@ -4,16 +4,20 @@
  * and revocation settings a cluster declares (seed 002), stated as manual steps with their values.
  */
 import { CertificateMonitorDecl, RevocationDecl, isImpRole, publisherOf } from '../../model';
-import { Gates, Group, PlanContext } from './plan-context';
+import { Group, PlanContext } from './plan-context';
 
-/** The group's checks before its identity uploads: the uploads wait for them (CallManager: the phones trust TVS). */
-export function addManualBeforeUpload(ctx: PlanContext, g: Group, uploads: readonly { id: string }[], gates: Gates): void {
-  for (const action of g.purposes[0].manualBeforeUpload) {
+/**
+ * The group's checks before its identity uploads and its signing: those wait for them (CallManager:
+ * the phones trust TVS, seed 000). A check changes nothing, so it runs after the preflights, before
+ * the window (the planner has the window's confirmation wait for it). Returns the check steps.
+ */
+export function addManualBeforeUpload(ctx: PlanContext, g: Group, uploads: readonly { id: string }[]): string[] {
+  return g.purposes[0].manualBeforeUpload.map((action) => {
     const id = ctx.addGroupAction(g, action, action.reason ?? `DOMAIN.md §3: checked by a person before the ${g.family} certificate is installed`);
-    if (gates.maintenance && g.purposes[0].maintenanceWindow) ctx.graph.depend(id, gates.maintenance);
-    else ctx.afterPreflight(id);
+    ctx.afterPreflight(id);
     for (const u of uploads) ctx.graph.depend(u.id, id);
-  }
+    return id;
+  });
 }
 
 const WILDCARD_SETTING = 'Enable Wildcards in XMPP Federation Security Certificates';

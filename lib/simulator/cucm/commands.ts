@@ -86,10 +86,18 @@ async function showCertTrust({ world, fqdn, term }: CommandContext, [path]: stri
   certDetails(found.record.pem).forEach((l) => term.print(l));
 }
 
+/**
+ * `show csr own <unit>`: the node's current CSR. With key folders (`--key-dir`, a test convenience)
+ * also one CSR per folder key after it: the twin accepts a certificate for any of those keys
+ * (identity.ts), and shows them so that what reads the node's CSRs agrees with what it accepts.
+ */
 async function showCsr({ world, fqdn, term }: CommandContext, [unit]: string[]): Promise<void> {
   const csr = world.node(fqdn).csrs[unit ?? ''];
-  if (!csr) return term.print(`ERROR: No CSR exists for ${unit ?? ''}`);
-  csr.csr.trimEnd().split('\n').forEach((l) => term.print(l));
+  const folder = world.keyFinder && unit && hostsUnit(world.spec(fqdn), unit) ? (await world.keyFinder.csrs()).filter((k) => k.spki !== csr?.spki) : [];
+  if (!csr && folder.length === 0) return term.print(`ERROR: No CSR exists for ${unit ?? ''}`);
+  if (csr) csr.csr.trimEnd().split('\n').forEach((l) => term.print(l));
+  if (folder.length > 0) term.print(`Key folder (digital twin, --key-dir): ${folder.length} more key(s) a ${unit} certificate is accepted for`);
+  for (const k of folder) k.csr.trimEnd().split('\n').forEach((l) => term.print(l));
 }
 
 /** Reads pasted lines up to the first empty line. */
