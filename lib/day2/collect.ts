@@ -127,7 +127,23 @@ export async function readClusters(decls: Declarations, opts: CollectOptions): P
 /** Reads and judges: the whole status of the declarations. */
 export async function collectStatus(decls: Declarations, opts: CollectOptions & Omit<EvaluateOptions, 'declaredFile'>): Promise<Evaluation> {
   const readings = await readClusters(decls, opts);
-  return evaluateStatus(decls, readings, { ...opts, declaredFile: (d) => declaredFileFacts(d, opts.baseDir), declaredCmsFile: (d) => declaredCmsFileFacts(d, opts.baseDir) });
+  return evaluateStatus(decls, readings, {
+    ...opts,
+    declaredFile: (d) => declaredFileFacts(d, opts.baseDir),
+    declaredCmsFile: (d) => declaredCmsFileFacts(d, opts.baseDir),
+    declaredCa: (name) => declaredCaSubjects(decls, name, opts.baseDir),
+  });
+}
+
+/** The subjects of a declared CA's root and intermediates; undefined when it is not declared or a file cannot be read (lint says why). */
+export function declaredCaSubjects(decls: Declarations, name: string, baseDir: string): readonly string[] | undefined {
+  const ca = decls.certificateAuthorities.find((c) => c.name === name);
+  if (!ca) return undefined;
+  try {
+    return [ca.root, ...ca.intermediates].map((p) => readCertificateFacts(isAbsolute(p) ? p : join(baseDir, p), p).subject);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A declared Meeting Server certificate's facts; undefined when the file is not there yet (a server-made key not signed). */

@@ -90,6 +90,11 @@ export interface EvaluateOptions {
   readonly declaredFile: (decl: CertificateDecl) => DeclaredFile | undefined;
   /** The same for a declared Meeting Server certificate (undefined: not there yet, judged as drift). @default none readable */
   readonly declaredCmsFile?: (decl: CmsCertificateDecl) => DeclaredFile | undefined;
+  /**
+   * The subjects of a declared CA's root and intermediates: an issued certificate is the declared
+   * one when a certificate of that CA issued it. @default - unknown: any CA-signed identity passes
+   */
+  readonly declaredCa?: (caName: string) => readonly string[] | undefined;
 }
 
 export const DEFAULT_WARN_DAYS = 30;
@@ -204,10 +209,24 @@ export function evaluateStatus(decls: Declarations, readings: ReadonlyMap<string
         );
         // An issued certificate (issuer:) has no declared file: its leaf is known only after its sign step, so
         // the node drifts when it holds no CA-signed identity (self-signed: not issued, or fallen back).
-        const drift = !!declared && (declared.decl.issuer !== undefined ? id.selfSigned : file?.sha256 !== id.sha256);
+        // the node drifts when it holds no CA-signed identity (self-signed: not issued, or fallen back),
+        // or one another CA signed (not the declared CA's root or intermediates).
+        const issuedBy = declared?.decl.issuer !== undefined ? opts.declaredCa?.(declared.decl.ca) : undefined;
+        const foreign = !!issuedBy && issuedBy.length > 0 && !id.selfSigned && !issuedBy.includes(id.issuer);
+        const drift = !!declared && (declared.decl.issuer !== undefined ? id.selfSigned || foreign : file?.sha256 !== id.sha256);
         const state = identityState({ drift, expired, due: left <= warnDays || renewalDue, declared: !!declared, stale: !!stale });
         if (declared && !drift) renewals.installedDue(declared.index, dueReason(id.notAfter, { expired, left, warnDays, renewAt, now, renewBefore: declared.decl.renewBefore }), !!file);
-        if (drift && declared) {
+        if (drift && declared && declared.decl.issuer !== undefined) {
+          findings.add({
+            severity: 'warning',
+            code: 'drift',
+            ...place,
+            key: `${declared.decl.issuer}/${declared.decl.ca}`,
+            message: `the ${id.purpose} certificate from issuer '${declared.decl.issuer}' (CA '${declared.decl.ca}') is not the one installed: the node holds ${id.selfSigned ? 'a self-signed one' : `one issued by '${id.issuer}'`}`,
+            fix: `apply it: ucrollout renew --inventory FILE --out DIR (or ucrollout plan), then terraform apply in each stack`,
+          });
+          renewals.notInstalled(declared.index, fqdn, id);
+        } else if (drift && declared) {
           findings.add(
             driftFinding(place, declared.decl.certificate, file, {
               unsigned: '',

@@ -44,7 +44,7 @@ describe('examples/cms.yaml', () => {
 
   it('synthesizes with `ucrollout plan`, and Terraform validates the stack offline', () => {
     const stdout = execFileSync(join(ROOT, 'bin', 'ucrollout'), ['plan', '--inventory', EXAMPLE, '--out', out], { encoding: 'utf8' });
-    expect(stdout).toMatch(/^meet: \d+ steps \(5 manual\) on 3 nodes/m);
+    expect(stdout).toMatch(/^meet: \d+ steps \(6 manual\) on 3 nodes/m);
     const dir = join(out, 'stacks', 'meet');
     const plan = readRolloutPlan(readFileSync(join(dir, 'plan.json'), 'utf8'));
     expect(plan.platform).toBe('cms');

@@ -49,6 +49,20 @@ describe('status of an issued certificate', () => {
     expect(fixes.join('\n')).not.toContain("'undefined'");
   });
 
+  it('drifts when another CA signed what the node holds, and says so', () => {
+    const corp = { declaredCa: (name: string) => (name === 'corp' ? ['CN=Corp Root CA', 'CN=Corp Issuing CA'] : undefined) };
+    // GIVEN the declared CA's intermediate issued the node's identity: ok
+    const ours = evaluateStatus(decls, tomcat(false), { now: NOW, declaredFile: () => undefined, ...corp });
+    expect(ours.report.clusters[0].nodes[0].identities[0].state).toBe('ok');
+    // GIVEN another CA: drift, naming the issuer seen and the declared one
+    const other = { declaredCa: () => ['CN=Other Root CA'] };
+    const e = evaluateStatus(decls, tomcat(false), { now: NOW, declaredFile: () => undefined, ...other });
+    expect(e.report.clusters[0].nodes[0].identities[0].state).toBe('drift');
+    const drift = e.report.findings.find((f) => f.code === 'drift')!;
+    expect(drift.message).toBe("the tomcat certificate from issuer 'corp-acme' (CA 'corp') is not the one installed: the node holds one issued by 'CN=Corp Issuing CA'");
+    expect(drift.message).not.toContain('undefined');
+  });
+
   it('drifts while the node is still (or again) self-signed', () => {
     const e = evaluateStatus(decls, tomcat(true), { now: NOW, declaredFile: () => undefined });
     expect(e.report.clusters[0].nodes[0].identities[0].state).toBe('drift');
