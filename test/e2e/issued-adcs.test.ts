@@ -69,36 +69,52 @@ describe('certificates issued by AD CS (its twin) through terraform apply on the
     expect(bench.twin.world.node(PUB).identities.tomcat.selfSigned).toBe(true);
   }, 300_000);
 
-  it('installs nothing from a CSR the node replaced meanwhile, and reports a denied request', async () => {
-    // GIVEN the tomcat CSR replaced on the publisher behind the plan (its key is gone), its request
-    // then approved, and the CallManager request denied by the CA manager
-    // (tomcat's request is the one whose CSR names the IM&P node)
+  let approvedLeaf = '';
+
+  it('installs nothing from a CSR the node replaced meanwhile, and takes the request a CA manager approved', async () => {
+    // GIVEN the tomcat CSR replaced on the publisher behind the plan (its key is gone), and the
+    // CallManager request approved by a CA manager (tomcat's request is the one whose CSR names the IM&P node)
     const requests = [...adcs.requests.values()];
     const tomcatId = requests.find((r) => csrNames(r.csrPem).includes(IMP))!.id;
     const cmId = requests.find((r) => r.id !== tomcatId)!.id;
     const replaced = await generateNodeCsr(bench.twin.world, PUB, 'tomcat', { distribution: 'multi-server', commonName: MS_CN, altNames: [MS_CN, PUB, SUB, IMP] });
     expect(replaced.ok).toBe(true);
-    await adcs.approve(tomcatId);
-    adcs.deny(cmId, 'Denied by CORP\\pki-admin: not a web server');
+    await adcs.approve(cmId);
     const submissions = adcs.submissions;
     // WHEN applied again
     const result = await bench.apply('lab');
     output += result.output;
-    // THEN tomcat's sign step refuses the stale CSR before asking the CA, and CallManager's says it was denied
+    // THEN tomcat's sign step refuses the stale CSR before asking the CA; CallManager's fetches the
+    // approved request (no new one is filed) and saves its chain; the window waits for every sign
+    // step, so nothing is installed yet
     expect(result.exitCode).not.toBe(0);
     const failed = new Map(result.failed.map((f) => [f.resource, f.message]));
+    expect([...failed.keys()]).toEqual([stepResourceName('tomcat/sign/cs-ccm-pub')]);
     expect(failed.get(stepResourceName('tomcat/sign/cs-ccm-pub'))).toMatch(/no longer holds the key of issued\/tomcat-g0\.csr: a newer tomcat CSR replaced it/);
-    expect(failed.get(stepResourceName('CallManager/sign/cs-ccm-pub'))).toMatch(/denied .*not a web server/);
     expect(adcs.submissions).toBe(submissions);
-    // AND no node took the certificate of the replaced CSR
+    approvedLeaf = chainLeaf(bench.stackDir('lab'), 'issued/CallManager-g0.pem').x509.fingerprint256;
     for (const n of [PUB, SUB, IMP]) expect(bench.twin.world.node(n).identities.tomcat.selfSigned).toBe(true);
+    expect(bench.twin.world.node(PUB).identities.CallManager.selfSigned).toBe(true);
   }, 300_000);
 
-  it('after a fresh CSR, and with the CA issuing, installs both and every node presents its leaf', async () => {
-    // GIVEN a fresh tomcat CSR, made by the step the message names, and a CA that issues at once
+  it('reports a request the CA denies, and installs nothing', async () => {
+    // GIVEN a fresh tomcat CSR, made by the step the message names, and a CA manager who denies it
     const stepEnv = { ...process.env, ...env, ...rehearsalEnv(bench.readyFile, bench.credentials) };
     const regenerated = await runStep({ planPath: join(bench.stackDir('lab'), 'plan.json'), stepId: 'tomcat/csr/cs-ccm-pub', env: stepEnv });
     expect(regenerated.changed).toBe(true);
+    adcs.disposition = 'deny';
+    // WHEN applied
+    const result = await bench.apply('lab');
+    output += result.output;
+    // THEN the tomcat request (a new one: the pending one was for the replaced CSR) is denied, with the CA's message
+    expect(result.exitCode).not.toBe(0);
+    const failed = new Map(result.failed.map((f) => [f.resource, f.message]));
+    expect([...failed.keys()]).toEqual([stepResourceName('tomcat/sign/cs-ccm-pub')]);
+    expect(failed.get(stepResourceName('tomcat/sign/cs-ccm-pub'))).toMatch(/denied/);
+    for (const n of [PUB, SUB, IMP]) expect(bench.twin.world.node(n).identities.tomcat.selfSigned).toBe(true);
+  }, 300_000);
+
+  it('with the CA issuing, installs both (CallManager the approved one) and every node presents its leaf', async () => {
     adcs.disposition = 'issue';
     // WHEN applied
     const result = await bench.apply('lab');
@@ -112,6 +128,8 @@ describe('certificates issued by AD CS (its twin) through terraform apply on the
     const issuing = new X509Certificate(issuingCa(ca).certPem);
     for (const p of now) expect(p.sha256, p.id).toBe(p.issued);
     for (const f of ['issued/tomcat-g0.pem', 'issued/CallManager-g0.pem']) expect(chainLeaf(bench.stackDir('lab'), f).x509.verify(issuing.publicKey)).toBe(true);
+    // AND the CallManager certificate installed is the one approved after it waited
+    expect(chainLeaf(bench.stackDir('lab'), 'issued/CallManager-g0.pem').x509.fingerprint256).toBe(approvedLeaf);
     // AND a second apply asks the CA for nothing
     const submissions = adcs.submissions;
     const again = await bench.apply('lab');
