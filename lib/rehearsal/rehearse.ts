@@ -43,6 +43,8 @@ export interface RehearsalOptions {
   /** First loopback address of the twin (tests running side by side use distinct ones). */
   readonly addressBase?: string;
   readonly log?: (line: string) => void;
+  /** What the twin's nodes do, a line each (`<fqdn>: restart Cisco Tomcat`), as they do it. @default - not kept */
+  readonly twinLog?: (line: string) => void;
   /**
    * Where the leaves come from. `on-node` (what `npm start` and `ucrollout rehearse` run): every
    * CUCM / IM&P certificate is issued, the CSR generated on the twin's node, signed by its declared
@@ -147,6 +149,7 @@ export async function prepareRehearsal(opts: RehearsalOptions): Promise<Rehearsa
     ...(onNode ? {} : { keyDirs: [lab.keyDir] }),
     baseDir: lab.baseDir,
     env: { ...process.env, ...credentials },
+    ...(opts.twinLog ? { log: opts.twinLog } : {}),
   });
   const outdir = join(workDir, 'cdktf.out');
   const readyFile = join(workDir, 'twin', 'ready.json');

@@ -30,7 +30,7 @@ interface KillRun {
 }
 
 /** Applies until an apply finishes by itself, killing each one after its first finished step plus a pause. */
-async function applyWithKills(bench: RehearsalBench, cluster: string, maxKills: number): Promise<KillRun> {
+async function applyWithKills(bench: RehearsalBench, cluster: string, maxKills: number, onApplied: () => void = () => undefined): Promise<KillRun> {
   const env = { ...rehearsalEnv(bench.readyFile, bench.credentials), UCROLLOUT_LOCK_WAIT_SECONDS: '600' };
   let kills = 0;
   let recoveries = 0;
@@ -55,6 +55,7 @@ async function applyWithKills(bench: RehearsalBench, cluster: string, maxKills: 
       { ownProcessGroup: true, onSpawn: (p) => (pid = p), timeoutMs: 300_000 },
     );
     clearTimeout(timer);
+    onApplied();
     if (killed) kills++;
     else if (/Unsupported state file format|state file could not be parsed/.test(result.output)) {
       // A kill while Terraform itself wrote terraform.tfstate (its local backend writes in place)
@@ -110,10 +111,35 @@ describe('a killed apply finishes on the next one (crash-safe)', () => {
   it('lab: killed at 20+ points, every later apply resumes; the end state is the whole change, nothing repeated', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kill-lab-'));
     dirs.push(dir);
-    const bench = await prepareRehearsal({ inventory: join(EXAMPLES, 'lab.yaml'), workDir: join(dir, 'work'), addressBase: '127.0.61.1', restartMillis: 300 });
+    const restarts: { at: number; line: string }[] = [];
+    const twinLog = (line: string) => {
+      if (/: restart /.test(line)) restarts.push({ at: Date.now(), line });
+    };
+    const bench = await prepareRehearsal({ inventory: join(EXAMPLES, 'lab.yaml'), workDir: join(dir, 'work'), addressBase: '127.0.61.1', restartMillis: 300, twinLog });
     benches.push(bench);
     await initStack(bench, 'lab');
-    const run = await applyWithKills(bench, 'lab', 22);
+    // When each restart step was first journaled done, seen after every apply (a re-run would write a later date).
+    const firstDone = new Map<string, number>();
+    const noteDone = () => {
+      const loaded = loadPlanFile(join(bench.stackDir('lab'), 'plan.json'));
+      for (const step of loaded.plan.steps) {
+        const entry = step.kind === 'restart-service' ? readJournal(loaded, step) : undefined;
+        if (entry && !firstDone.has(step.id)) firstDone.set(step.id, Date.parse(entry.doneAt));
+      }
+    };
+    const run = await applyWithKills(bench, 'lab', 22, noteDone);
+    // Nothing repeated: once every step that restarts a service on a node was journaled done, no later
+    // apply restarts it there again (a restart killed before its step was journaled may run twice).
+    const lastDone = new Map<string, number>();
+    for (const step of bench.plan('lab').steps) {
+      if (step.kind !== 'restart-service' || !firstDone.has(step.id)) continue;
+      const key = `${step.node}: restart ${step.service}`;
+      lastDone.set(key, Math.max(lastDone.get(key) ?? 0, firstDone.get(step.id)!));
+    }
+    expect(lastDone.size).toBeGreaterThan(10);
+    expect(restarts.length).toBeGreaterThanOrEqual(lastDone.size);
+    const repeated = restarts.filter((r) => lastDone.has(r.line) && r.at > lastDone.get(r.line)! + 1000);
+    expect(repeated.map((r) => `${r.line} at ${new Date(r.at).toISOString()}`)).toEqual([]);
     expect(run.last.exitCode, run.last.output.slice(-3000)).toBe(0);
     expect(run.kills).toBeGreaterThanOrEqual(20);
     process.stdout.write(`kill test, lab: ${run.kills} kills over ${run.applies} applies, ${run.recoveries} truncated state(s) recovered\n`);
