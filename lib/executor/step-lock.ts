@@ -3,7 +3,7 @@
  * and holding the owner's pid. A lock whose owner is gone (an apply killed with -9) is taken
  * over; a live owner is waited for, bounded by time, then reported.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StepFailure } from './errors';
 import { LoadedPlan } from './plan-file';
@@ -66,6 +66,38 @@ function owner(file: string): LockOwner | undefined {
   }
 }
 
+/** How long an unreadable lock file may be someone's before it is taken over. */
+const DAMAGED_LOCK_MS = 2_000;
+
+/**
+ * Creates the lock whole or not at all: the owner is written to a file of this process's own,
+ * then linked to the lock's name (which fails if another run holds it). A kill at any moment
+ * leaves either no lock, or a complete one naming the killed process, never an empty lock.
+ */
+function takeLock(file: string, now: number): boolean {
+  const identity = processIdentity(process.pid);
+  const mine = `${file}.${process.pid}.tmp`;
+  writeFileSync(mine, JSON.stringify({ pid: process.pid, ...(identity ? { identity } : {}), since: new Date(now).toISOString() }), { mode: 0o600 });
+  try {
+    linkSync(mine, file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return false;
+  } finally {
+    rmSync(mine, { force: true });
+  }
+}
+
+/** Milliseconds since an unreadable lock file last changed (0 when it is readable or gone). */
+function unreadableFor(file: string): number {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 export async function acquireStepLock(
   loaded: LoadedPlan,
   id: string,
@@ -77,19 +109,18 @@ export async function acquireStepLock(
   const deadline = opts.now() + opts.waitMs;
   let waited = false;
   for (;;) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      const identity = processIdentity(process.pid);
-      writeSync(fd, JSON.stringify({ pid: process.pid, ...(identity ? { identity } : {}), since: new Date(opts.now()).toISOString() }));
-      closeSync(fd);
-      return { waited, release: () => rmSync(file, { force: true }) };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
+    if (takeLock(file, opts.now())) return { waited, release: () => rmSync(file, { force: true }) };
     const held = owner(file);
     const pid = held?.pid;
     if (held !== undefined && !alive(held)) {
       opts.log(`taking over the lock of ${id} from process ${pid}, which is gone (an interrupted apply)`);
+      rmSync(file, { force: true });
+      continue;
+    }
+    if (held === undefined && unreadableFor(file) > DAMAGED_LOCK_MS) {
+      // Locks are whole when they appear (takeLock); one that cannot be read is damaged, or an
+      // older release's, killed between creating and writing it: nobody holds it.
+      opts.log(`taking over the lock of ${id}: its file ${file} cannot be read (damaged, or left by an interrupted apply)`);
       rmSync(file, { force: true });
       continue;
     }

@@ -1,6 +1,6 @@
 /** One run of a step at a time; a lock left by a killed process is taken over; a dependency left undone runs first. */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,27 @@ describe('step locks', () => {
     const lock = await acquireStepLock(loaded, 'manual/a', { ...clock, log: (l) => lines.push(l), waitMs: 0 });
     lock.release();
     expect(lines.join('\n')).toMatch(new RegExp(`from process ${gone}, which is gone`));
+  });
+
+  it('an empty or damaged lock file (a kill between creating and writing it) is taken over once it is not fresh', async () => {
+    const loaded = loadPlanFile(planDir([manual('manual/a')]));
+    mkdirSync(join(stateDir(loaded), 'locks'), { recursive: true });
+    const file = join(stateDir(loaded), 'locks', `${encodeURIComponent('manual/a')}.lock`);
+    // GIVEN an empty lock file, just written: it may be someone's, so it is waited for
+    writeFileSync(file, '');
+    await expect(acquireStepLock(loaded, 'manual/a', { ...clock, waitMs: 300 })).rejects.toThrow(/already running/);
+    // WHEN it is older than a moment
+    const old = new Date(Date.now() - 10_000);
+    utimesSync(file, old, old);
+    const lines: string[] = [];
+    const started = Date.now();
+    const lock = await acquireStepLock(loaded, 'manual/a', { ...clock, log: (l) => lines.push(l), waitMs: 5_000 });
+    // THEN it is taken over at once, and the new lock is whole
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(lines.join('\n')).toMatch(/cannot be read \(damaged, or left by an interrupted apply\)/);
+    expect(JSON.parse(readFileSync(file, 'utf8')).pid).toBe(process.pid);
+    lock.release();
+    expect(readdirSync(join(stateDir(loaded), 'locks'))).toEqual([]);
   });
 
   it('a lock whose pid another process took since (reused after a kill or a reboot) is taken over at once', async () => {
