@@ -127,11 +127,16 @@ export async function readClusters(decls: Declarations, opts: CollectOptions): P
 /** Reads and judges: the whole status of the declarations. */
 export async function collectStatus(decls: Declarations, opts: CollectOptions & Omit<EvaluateOptions, 'declaredFile'>): Promise<Evaluation> {
   const readings = await readClusters(decls, opts);
+  const caSubjects = new Map<string, readonly string[] | undefined>();
   return evaluateStatus(decls, readings, {
     ...opts,
     declaredFile: (d) => declaredFileFacts(d, opts.baseDir),
     declaredCmsFile: (d) => declaredCmsFileFacts(d, opts.baseDir),
-    declaredCa: (name) => declaredCaSubjects(decls, name, opts.baseDir),
+    declaredCa: (name) => {
+      // Asked once per identity judged (every node × purpose): each CA's files are read once.
+      if (!caSubjects.has(name)) caSubjects.set(name, declaredCaSubjects(decls, name, opts.baseDir));
+      return caSubjects.get(name);
+    },
   });
 }
 

@@ -106,9 +106,8 @@ export function checkIssuedUsage(leaf: CertificateView, req: Pick<SignRequestInp
   const purpose = req.purpose !== undefined ? findPurpose(req.purpose) : undefined;
   if (!purpose) return;
   const platforms = req.platforms && req.platforms.length > 0 ? req.platforms : [undefined];
-  const findings = platforms.flatMap((platform) => lintUsage(leaf, purpose, platform));
-  const seen = new Set<string>();
-  const unique = findings.filter((f) => !seen.has(f.message) && seen.add(f.message));
+  // One finding per message: a bit both platforms' rows lack is said once.
+  const unique = [...new Map(platforms.flatMap((platform) => lintUsage(leaf, purpose, platform)).map((f) => [f.message, f])).values()];
   for (const f of unique.filter((x) => x.severity === 'warning')) log(`warning ${f.code}: ${f.message}`);
   const errors = unique.filter((x) => x.severity === 'error');
   if (errors.length > 0) {

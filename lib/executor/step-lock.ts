@@ -3,7 +3,7 @@
  * and holding the owner's pid. A lock whose owner is gone (an apply killed with -9) is taken
  * over; a live owner is waited for, bounded by time, then reported.
  */
-import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StepFailure } from './errors';
 import { LoadedPlan } from './plan-file';
@@ -117,6 +117,7 @@ export async function acquireStepLock(
       rmSync(file, { force: true });
       continue;
     }
+    if (held === undefined && !existsSync(file)) continue; // released meanwhile: try again at once
     if (held === undefined && unreadableFor(file) > DAMAGED_LOCK_MS) {
       // Locks are whole when they appear (takeLock); one that cannot be read is damaged, or an
       // older release's, killed between creating and writing it: nobody holds it.
